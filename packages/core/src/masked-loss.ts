@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+
+export interface MaskedLossOptions {
+  /** One weight per task (column); default 1 for every task. */
+  taskWeights?: readonly number[];
+  /** Weight of a positive label per task, to counter class imbalance; default 1. */
+  positiveWeights?: readonly number[];
+  /** `yPred` holds logits instead of probabilities. */
+  fromLogits?: boolean;
+}
+
+/** Probabilities are clipped like Keras does, so log never sees 0. */
+const EPSILON = 1e-7;
+
+/**
+ * Binary cross-entropy that ignores missing labels (-1).
+ *
+ * Sum of the (weighted) per-entry losses over labelled entries, divided by the
+ * number of labelled entries — not by the batch size, so a half-labelled batch
+ * weighs the same as a full one. A batch with no labels at all gives 0, and
+ * masked entries get exactly zero gradient (they go through `where`, never a
+ * multiplication by a possibly infinite value).
+ */
+export function maskedBinaryCrossentropy(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  options: MaskedLossOptions = {},
+): tf.Scalar {
+  return tf.tidy(() => {
+    const cols = yTrue.shape[yTrue.rank - 1] ?? 1;
+    const mask = tf.greaterEqual(yTrue, 0);
+    const y = tf.where(mask, yTrue, tf.zerosLike(yTrue));
+    const { positive, negative } = options.fromLogits ? logitTerms(yPred) : probabilityTerms(yPred);
+    const posWeight = columnVector(options.positiveWeights, cols, 'positiveWeights');
+    const perEntry = tf.neg(tf.add(tf.mul(tf.mul(y, posWeight), positive), tf.mul(tf.sub(1, y), negative)));
+    const weighted = tf.mul(perEntry, columnVector(options.taskWeights, cols, 'taskWeights'));
+    const masked = tf.where(mask, weighted, tf.zerosLike(weighted));
+    const count = tf.sum(tf.cast(mask, 'float32'));
+    return tf.div(tf.sum(masked), tf.maximum(count, 1)) as tf.Scalar;
+  });
+}
+
+/** log(p) and log(1 - p) from probabilities, clipped. */
+function probabilityTerms(p: tf.Tensor): { positive: tf.Tensor; negative: tf.Tensor } {
+  const clipped = tf.clipByValue(p, EPSILON, 1 - EPSILON);
+  return { positive: tf.log(clipped), negative: tf.log(tf.sub(1, clipped)) };
+}
+
+/** log(sigmoid(z)) and log(1 - sigmoid(z)) without overflow: -softplus(-z), -softplus(z). */
+function logitTerms(z: tf.Tensor): { positive: tf.Tensor; negative: tf.Tensor } {
+  return { positive: tf.neg(tf.softplus(tf.neg(z))), negative: tf.neg(tf.softplus(z)) };
+}
+
+function columnVector(values: readonly number[] | undefined, cols: number, name: string): tf.Tensor {
+  if (!values) return tf.scalar(1);
+  if (values.length !== cols) throw new Error(`${name} has ${values.length} values but the labels have ${cols} tasks`);
+  return tf.tensor1d(values as number[]);
+}
+
+/** A Keras-style loss function `(yTrue, yPred) => scalar` for `model.compile`. */
+export function maskedLoss(options: MaskedLossOptions = {}): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
+  return (yTrue, yPred) => maskedBinaryCrossentropy(yTrue, yPred, options);
+}

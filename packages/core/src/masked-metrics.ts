@@ -1,0 +1,115 @@
+import { type Matrix, MISSING } from './matrix.js';
+
+/** Metrics of one binary task over its labelled entries only. `null` where undefined (no labels, one class). */
+export interface TaskMetrics {
+  name: string;
+  labelled: number;
+  accuracy: number | null;
+  balancedAccuracy: number | null;
+  /** F1 of the positive class. */
+  f1: number | null;
+  /** Mean F1 of both classes. */
+  macroF1: number | null;
+  auc: number | null;
+  /** Share of labelled entries that are positive. */
+  positiveRate: number | null;
+  /** Accuracy of always predicting the majority class of these labels. */
+  majorityBaseline: number | null;
+}
+
+/**
+ * Metrics for one task. `labels` may contain MISSING (-1); those entries are skipped.
+ * `probs` are predicted probabilities of the positive class.
+ */
+export function taskMetrics(
+  name: string,
+  labels: ArrayLike<number>,
+  probs: ArrayLike<number>,
+  threshold = 0.5,
+): TaskMetrics {
+  let tp = 0, tn = 0, fp = 0, fn = 0;
+  const y: number[] = [];
+  const p: number[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (label === MISSING || Number.isNaN(label)) continue;
+    const positive = label >= 0.5;
+    const predicted = probs[i]! >= threshold;
+    if (positive && predicted) tp++;
+    else if (positive) fn++;
+    else if (predicted) fp++;
+    else tn++;
+    y.push(positive ? 1 : 0);
+    p.push(probs[i]!);
+  }
+  const n = y.length;
+  if (n === 0) {
+    return { name, labelled: 0, accuracy: null, balancedAccuracy: null, f1: null, macroF1: null, auc: null, positiveRate: null, majorityBaseline: null };
+  }
+  const pos = tp + fn;
+  const neg = tn + fp;
+  const f1Pos = f1Score(tp, fp, fn);
+  const f1Neg = f1Score(tn, fn, fp);
+  const recalls = [pos > 0 ? tp / pos : null, neg > 0 ? tn / neg : null].filter((r): r is number => r !== null);
+  return {
+    name,
+    labelled: n,
+    accuracy: (tp + tn) / n,
+    balancedAccuracy: recalls.reduce((a, b) => a + b, 0) / recalls.length,
+    f1: f1Pos,
+    macroF1: f1Pos === null || f1Neg === null ? null : (f1Pos + f1Neg) / 2,
+    auc: rocAuc(y, p),
+    positiveRate: pos / n,
+    majorityBaseline: Math.max(pos, neg) / n,
+  };
+}
+
+function f1Score(tp: number, fp: number, fn: number): number | null {
+  const denominator = 2 * tp + fp + fn;
+  return denominator === 0 ? null : (2 * tp) / denominator;
+}
+
+/**
+ * ROC-AUC as the Mann-Whitney statistic: the chance that a random positive
+ * scores above a random negative, ties counting one half. `null` with one class.
+ */
+export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number | null {
+  const n = labels.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let positives = 0;
+  let rankSumPositives = 0;
+  for (let start = 0; start < n; ) {
+    let end = start;
+    while (end + 1 < n && scores[order[end + 1]!] === scores[order[start]!]) end++;
+    const averageRank = (start + end) / 2 + 1;
+    for (let k = start; k <= end; k++) {
+      if (labels[order[k]!] === 1) {
+        positives++;
+        rankSumPositives += averageRank;
+      }
+    }
+    start = end + 1;
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return null;
+  return (rankSumPositives - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+/** Metrics of every task: `labels` and `probs` are rows x tasks. */
+export function maskedMetrics(labels: Matrix, probs: Matrix, taskNames: readonly string[], threshold = 0.5): TaskMetrics[] {
+  if (labels.rows !== probs.rows || labels.cols !== probs.cols) {
+    throw new Error(`labels are ${labels.rows}x${labels.cols} but predictions are ${probs.rows}x${probs.cols}`);
+  }
+  if (taskNames.length !== labels.cols) {
+    throw new Error(`${taskNames.length} task names for ${labels.cols} label columns`);
+  }
+  return taskNames.map((name, col) => {
+    const y = new Float32Array(labels.rows);
+    const p = new Float32Array(labels.rows);
+    for (let r = 0; r < labels.rows; r++) {
+      y[r] = labels.data[r * labels.cols + col]!;
+      p[r] = probs.data[r * probs.cols + col]!;
+    }
+    return taskMetrics(name, y, p, threshold);
+  });
+}

@@ -1,0 +1,29 @@
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { writeFileAtomic } from './atomic-write.js';
+
+export type ChartSpec = TopLevelSpec;
+
+/** Renders a Vega-Lite spec to SVG text (no browser, no canvas). */
+export async function renderChartSvg(spec: ChartSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Renders a Vega-Lite spec to a PNG file, written atomically. */
+export async function writeChartPng(spec: ChartSpec, path: string, scale = 2): Promise<void> {
+  const svg = await renderChartSvg({ background: 'white', ...spec } as ChartSpec);
+  const png = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+  })
+    .render()
+    .asPng();
+  writeFileAtomic(path, png);
+}
+

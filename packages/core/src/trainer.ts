@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import { maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
+import { maskedMetrics } from './masked-metrics.js';
+import { labelledCounts, type Matrix } from './matrix.js';
+import { predictProbabilities } from './predict.js';
+import { createRng, permutation } from './rng.js';
+import type { EpochRecord, TrainerEvent, TrainerEventListener } from './trainer-events.js';
+import { TrainingControl } from './training-control.js';
+
+export interface Dataset {
+  x: Matrix;
+  /** rows x tasks, -1 where a label is missing. */
+  y: Matrix;
+}
+
+export interface TrainOptions {
+  taskNames: readonly string[];
+  epochs: number;
+  batchSize: number;
+  learningRate?: number;
+  /** Seeds the batch order. */
+  seed?: number;
+  loss?: MaskedLossOptions;
+  /** Evaluated after every epoch. */
+  dev?: Dataset;
+  control?: TrainingControl;
+  onEvent?: TrainerEventListener;
+  /** Epochs already done (when resuming); training runs epochs startEpoch+1..epochs. */
+  startEpoch?: number;
+  /** Called after each epoch's event, e.g. to write a checkpoint. */
+  afterEpoch?: (record: EpochRecord, model: tf.LayersModel) => void | Promise<void>;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  /** Present when training ended early on request. */
+  stopped?: { epoch: number; reason: string };
+}
+
+/** Training produced a non-finite loss; the model's weights are no longer meaningful. */
+export class NonFiniteLossError extends Error {
+  constructor(readonly epoch: number, readonly batch: number) {
+    super(`the training loss became NaN or infinite at epoch ${epoch}, batch ${batch}. Lower the learning rate, check the inputs for NaN/Infinity, or scale the features.`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/**
+ * Mini-batch training with the masked loss and Adam. Emits typed events, checks
+ * for NaN after every batch, honours pause/stop between batches, and evaluates
+ * the dev rows after every epoch.
+ */
+export async function trainMultiTask(model: tf.LayersModel, train: Dataset, options: TrainOptions): Promise<TrainResult> {
+  const emit = options.onEvent ?? (() => {});
+  try {
+    return await runTraining(model, train, options, emit);
+  } catch (error) {
+    emit({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}
+
+async function runTraining(model: tf.LayersModel, train: Dataset, options: TrainOptions, emit: (e: TrainerEvent) => void): Promise<TrainResult> {
+  validateShapes(model, train, options);
+  const control = options.control ?? new TrainingControl();
+  const rng = createRng(options.seed ?? 0);
+  const optimizer = tf.train.adam(options.learningRate ?? 0.001);
+  const rows = train.x.rows;
+  const batches = Math.ceil(rows / options.batchSize);
+  const startEpoch = options.startEpoch ?? 0;
+  const counts = labelledCounts(train.y);
+  const history: EpochRecord[] = [];
+  emit({
+    type: 'start', epochs: options.epochs, startEpoch, batchesPerEpoch: batches, batchSize: options.batchSize,
+    trainRows: rows, devRows: options.dev?.x.rows ?? 0,
+    tasks: options.taskNames.map((name, i) => ({ name, labelled: counts[i]!, total: rows })),
+  });
+  // Skip the shuffles of finished epochs so a resumed run sees the same batch order.
+  for (let e = 0; e < startEpoch; e++) permutation(rows, rng);
+
+  const x = tf.tensor2d(train.x.data, [rows, train.x.cols]);
+  const y = tf.tensor2d(train.y.data, [rows, train.y.cols]);
+  try {
+    for (let epoch = startEpoch + 1; epoch <= options.epochs; epoch++) {
+      const started = performance.now();
+      const order = permutation(rows, rng);
+      let lossSum = 0;
+      for (let batch = 0; batch < batches; batch++) {
+        if (control.paused) {
+          emit({ type: 'paused', epoch });
+          await control.waitWhilePaused();
+          if (!control.stopRequested) emit({ type: 'resumed', epoch });
+        }
+        if (control.stopRequested) return stop(epoch - 1);
+        const indices = order.subarray(batch * options.batchSize, Math.min(rows, (batch + 1) * options.batchSize));
+        const loss = trainStep(model, optimizer, x, y, indices, options.loss);
+        if (!Number.isFinite(loss)) {
+          emit({ type: 'nan', epoch, batch: batch + 1 });
+          throw new NonFiniteLossError(epoch, batch + 1);
+        }
+        lossSum += loss * indices.length;
+        emit({ type: 'batch', epoch, batch: batch + 1, batches, loss, samples: indices.length });
+        // Let key presses and signals through between batches.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const record: EpochRecord = { epoch, trainLoss: lossSum / rows, ...evaluate(model, options), seconds, samplesPerSecond: rows / seconds };
+      history.push(record);
+      emit({ type: 'epoch', epochs: options.epochs, ...record });
+      await options.afterEpoch?.(record, model);
+    }
+    if (control.stopRequested) return stop(options.epochs);
+    emit({ type: 'end', history });
+    return { history };
+  } finally {
+    x.dispose();
+    y.dispose();
+    optimizer.dispose();
+  }
+
+  function stop(epoch: number): TrainResult {
+    const reason = control.stopReason ?? 'stop requested';
+    emit({ type: 'stopped', epoch, reason, history });
+    return { history, stopped: { epoch, reason } };
+  }
+}
+
+function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  x: tf.Tensor2D,
+  y: tf.Tensor2D,
+  indices: Int32Array,
+  lossOptions: MaskedLossOptions | undefined,
+): number {
+  return tf.tidy(() => {
+    const idx = tf.tensor1d(indices, 'int32');
+    const xb = tf.gather(x, idx);
+    const yb = tf.gather(y, idx);
+    const loss = optimizer.minimize(
+      () => maskedBinaryCrossentropy(yb, model.apply(xb, { training: true }) as tf.Tensor, lossOptions),
+      true,
+    )!;
+    return loss.dataSync()[0]!;
+  });
+}
+
+function evaluate(model: tf.LayersModel, options: TrainOptions): Pick<EpochRecord, 'devLoss' | 'tasks'> {
+  const dev = options.dev;
+  if (!dev || dev.x.rows === 0) return { devLoss: null, tasks: [] };
+  const probs = predictProbabilities(model, dev.x);
+  const devLoss = tf.tidy(() =>
+    maskedBinaryCrossentropy(tf.tensor2d(dev.y.data, [dev.y.rows, dev.y.cols]), tf.tensor2d(probs.data, [probs.rows, probs.cols]), options.loss).dataSync()[0]!,
+  );
+  return { devLoss, tasks: maskedMetrics(dev.y, probs, options.taskNames) };
+}
+
+function validateShapes(model: tf.LayersModel, train: Dataset, options: TrainOptions): void {
+  if (train.x.rows !== train.y.rows) throw new Error(`${train.x.rows} feature rows but ${train.y.rows} label rows`);
+  if (train.x.rows === 0) throw new Error('no training rows');
+  if (train.y.cols !== options.taskNames.length) throw new Error(`${train.y.cols} label columns but ${options.taskNames.length} task names`);
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batch size must be a positive integer, got ${options.batchSize}`);
+  if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error(`epochs must be a positive integer, got ${options.epochs}`);
+  const inputShape = model.inputs[0]!.shape;
+  if (inputShape[inputShape.length - 1] !== train.x.cols) throw new Error(`the model expects ${inputShape[inputShape.length - 1]} features but the data has ${train.x.cols}`);
+}
