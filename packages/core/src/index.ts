@@ -17,3 +17,4 @@ export type { EpochRecord, TaskSummary, TrainerEvent, TrainerEventListener } fro
 export { TrainingControl } from './training-control.js';
 export { UserError } from './user-error.js';
 export * as tf from '@tensorflow/tfjs';
+export type { NoticeEvent, PanelEvent, RunEvent, RunEventListener, RunInfoEvent, StageEvent } from './run-events.js';
