@@ -21,6 +21,8 @@ export interface TrainOptions {
   /** Seeds the batch order. */
   seed?: number;
   loss?: MaskedLossOptions;
+  /** Replaces the masked loss (e.g. the naive loss of a comparison). Dev loss stays masked. */
+  lossFunction?: LossFunction;
   /** Evaluated after every epoch. */
   dev?: Dataset;
   control?: TrainingControl;
@@ -30,6 +32,8 @@ export interface TrainOptions {
   /** Called after each epoch's event, e.g. to write a checkpoint. */
   afterEpoch?: (record: EpochRecord, model: tf.LayersModel) => void | Promise<void>;
 }
+
+export type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 
 export interface TrainResult {
   history: EpochRecord[];
@@ -70,6 +74,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   const startEpoch = options.startEpoch ?? 0;
   const counts = labelledCounts(train.y);
   const history: EpochRecord[] = [];
+  const lossFunction: LossFunction = options.lossFunction ?? ((yTrue, yPred) => maskedBinaryCrossentropy(yTrue, yPred, options.loss));
   emit({
     type: 'start', epochs: options.epochs, startEpoch, batchesPerEpoch: batches, batchSize: options.batchSize,
     trainRows: rows, devRows: options.dev?.x.rows ?? 0,
@@ -93,7 +98,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
         }
         if (control.stopRequested) return stop(epoch - 1);
         const indices = order.subarray(batch * options.batchSize, Math.min(rows, (batch + 1) * options.batchSize));
-        const loss = trainStep(model, optimizer, x, y, indices, options.loss);
+        const loss = trainStep(model, optimizer, x, y, indices, lossFunction);
         if (!Number.isFinite(loss)) {
           emit({ type: 'nan', epoch, batch: batch + 1 });
           throw new NonFiniteLossError(epoch, batch + 1);
@@ -131,14 +136,14 @@ function trainStep(
   x: tf.Tensor2D,
   y: tf.Tensor2D,
   indices: Int32Array,
-  lossOptions: MaskedLossOptions | undefined,
+  lossFunction: LossFunction,
 ): number {
   return tf.tidy(() => {
     const idx = tf.tensor1d(indices, 'int32');
     const xb = tf.gather(x, idx);
     const yb = tf.gather(y, idx);
     const loss = optimizer.minimize(
-      () => maskedBinaryCrossentropy(yb, model.apply(xb, { training: true }) as tf.Tensor, lossOptions),
+      () => lossFunction(yb, model.apply(xb, { training: true }) as tf.Tensor),
       true,
     )!;
     return loss.dataSync()[0]!;

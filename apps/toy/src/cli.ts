@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { TrainingControl, UserError } from '@mtl/core';
+import { createPlainReporter } from '@mtl/dashboard';
+import { resultsTable, runToy } from './run-toy.js';
+import { parseToyOptions } from './toy-options.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseToyOptions(argv);
+  if (!options) return 0;
+  const control = new TrainingControl();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (control.stopRequested) process.exit(130);
+    control.requestStop(`${signal} received`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const onEvent = createPlainReporter();
+  const results = await runToy(options, { control, onEvent });
+  process.stdout.write(`\n${resultsTable(results)}\n\nbackend: ${results.backend}; wrote ${Object.values(results.files).join(', ')}, results.json to ${options.out}\n`);
+  if (results.stopped) process.stdout.write(`training stopped early (${results.stopped.reason}); outputs hold the model as it was then.\n`);
+  return 0;
+}
+
+const verbose = process.argv.includes('--verbose');
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UserError) {
+      process.stderr.write(`toy: ${error.message}\n`);
+      process.exit(error.exitCode);
+    }
+    process.stderr.write(`toy: ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}\n`);
+    if (!verbose) process.stderr.write('(run with --verbose for the stack trace)\n');
+    process.exit(1);
+  },
+);

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { matrixFromRows } from './matrix.js';
+import { maskedMetrics, rocAuc, taskMetrics } from './masked-metrics.js';
+
+describe('taskMetrics', () => {
+  it('counts only labelled entries (hand-computed)', () => {
+    // labelled: (1,.9) TP, (0,.2) TN, (1,.4) FN, (0,.7) FP, (1,.8) TP; two missing
+    const m = taskMetrics('A', [1, 0, -1, 1, 0, 1, -1], [0.9, 0.2, 0.99, 0.4, 0.7, 0.8, 0.01]);
+    expect(m.labelled).toBe(5);
+    expect(m.accuracy).toBeCloseTo(3 / 5);
+    expect(m.balancedAccuracy).toBeCloseTo((2 / 3 + 1 / 2) / 2);
+    expect(m.f1).toBeCloseTo((2 * 2) / (2 * 2 + 1 + 1));
+    expect(m.macroF1).toBeCloseTo((4 / 6 + 2 / 4) / 2);
+    expect(m.positiveRate).toBeCloseTo(3 / 5);
+    expect(m.majorityBaseline).toBeCloseTo(3 / 5);
+    // positives .9 .4 .8 vs negatives .2 .7: every pair ordered right but (.4, .7): 5 of 6
+    expect(m.auc).toBeCloseTo(5 / 6);
+  });
+
+  it('reports null, not a number, where a metric is undefined', () => {
+    const none = taskMetrics('A', [-1, -1], [0.3, 0.6]);
+    expect(none).toMatchObject({ labelled: 0, accuracy: null, auc: null, f1: null });
+    const oneClass = taskMetrics('B', [1, 1], [0.3, 0.6]);
+    expect(oneClass.auc).toBeNull();
+    expect(oneClass.accuracy).toBe(0.5);
+  });
+});
+
+describe('rocAuc', () => {
+  it('counts ties as one half', () => {
+    expect(rocAuc([1, 0], [0.5, 0.5])).toBe(0.5);
+    expect(rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])).toBeCloseTo(0.75);
+  });
+});
+
+describe('maskedMetrics', () => {
+  it('computes each column separately in task order', () => {
+    const labels = matrixFromRows([[1, -1], [0, 1], [1, 0]]);
+    const probs = matrixFromRows([[0.9, 0.1], [0.1, 0.8], [0.8, 0.3]]);
+    const [a, b] = maskedMetrics(labels, probs, ['a', 'b']);
+    expect(a).toMatchObject({ name: 'a', labelled: 3, accuracy: 1, auc: 1 });
+    expect(b).toMatchObject({ name: 'b', labelled: 2, accuracy: 1, auc: 1 });
+  });
+
+  it('rejects mismatched shapes', () => {
+    expect(() => maskedMetrics(matrixFromRows([[1]]), matrixFromRows([[1, 0]]), ['a'])).toThrow(/labels are 1x1 but predictions are 1x2/);
+  });
+});

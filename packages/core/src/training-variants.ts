@@ -1,0 +1,110 @@
+import type * as tf from '@tensorflow/tfjs';
+import { maskedMetrics, type TaskMetrics } from './masked-metrics.js';
+import { column, createMatrix, type Matrix, MISSING, takeRows } from './matrix.js';
+import { naiveBinaryCrossentropy } from './naive-loss.js';
+import { predictProbabilities } from './predict.js';
+import type { RunEventListener } from './run-events.js';
+import { type Dataset, type TrainOptions, trainMultiTask } from './trainer.js';
+
+export const VARIANTS = {
+  masked: 'masked loss: missing labels contribute nothing',
+  naive: 'plain binary cross-entropy fed the -1 labels',
+  'complete-rows': 'masked model trained only on rows with every label present',
+  'single-task': 'one model per task, each on the rows where its label is present',
+} as const;
+export type VariantName = keyof typeof VARIANTS;
+
+export interface VariantResult {
+  name: VariantName;
+  description: string;
+  /** Rows each model of this variant was trained on (one entry per model). */
+  trainRows: number[];
+  /** Metrics on the test rows, per task. */
+  tasks: TaskMetrics[];
+  /** Epochs actually trained (less than asked for when stopped). */
+  epochs: number;
+}
+
+export interface VariantsInput {
+  taskNames: readonly string[];
+  train: Dataset;
+  dev?: Dataset;
+  test: Dataset;
+  /** Builds a fresh model with one sigmoid head per name (same architecture every time). */
+  buildModel: (heads: readonly string[]) => tf.LayersModel;
+  /** Epochs, batch size, seed... shared by every variant. */
+  training: Omit<TrainOptions, 'taskNames' | 'dev' | 'onEvent' | 'lossFunction'>;
+  variants?: readonly VariantName[];
+  onEvent?: RunEventListener;
+}
+
+/**
+ * Trains the same architecture on the same data and seed in several ways and
+ * scores each on the same test rows: the experiment that shows what masking buys.
+ */
+export async function trainVariants(input: VariantsInput): Promise<VariantResult[]> {
+  const names = input.variants ?? (Object.keys(VARIANTS) as VariantName[]);
+  const results: VariantResult[] = [];
+  for (const [i, name] of names.entries()) {
+    if (input.training.control?.stopRequested) break;
+    input.onEvent?.({ type: 'notice', level: 'info', message: `variant ${i + 1}/${names.length}: ${name} (${VARIANTS[name]})` });
+    results.push(name === 'single-task' ? await trainSingleTasks(input) : await trainJoint(input, name));
+  }
+  return results;
+}
+
+async function trainJoint(input: VariantsInput, name: Exclude<VariantName, 'single-task'>): Promise<VariantResult> {
+  const train = name === 'complete-rows' ? completeRows(input.train) : input.train;
+  if (train.x.rows === 0) throw new Error('no training row has every label present: the complete-rows variant has nothing to train on');
+  const model = input.buildModel(input.taskNames);
+  try {
+    const result = await trainMultiTask(model, train, {
+      ...input.training,
+      taskNames: input.taskNames,
+      dev: input.dev,
+      onEvent: input.onEvent,
+      lossFunction: name === 'naive' ? naiveBinaryCrossentropy : undefined,
+    });
+    const tasks = maskedMetrics(input.test.y, predictProbabilities(model, input.test.x), input.taskNames);
+    return { name, description: VARIANTS[name], trainRows: [train.x.rows], tasks, epochs: result.history.length };
+  } finally {
+    model.dispose();
+  }
+}
+
+async function trainSingleTasks(input: VariantsInput): Promise<VariantResult> {
+  const tasks: TaskMetrics[] = [];
+  const trainRows: number[] = [];
+  let epochs = Infinity;
+  for (const [col, task] of input.taskNames.entries()) {
+    const train = labelledRowsOf(input.train, col);
+    const dev = input.dev && labelledRowsOf(input.dev, col);
+    const model = input.buildModel([task]);
+    try {
+      const result = await trainMultiTask(model, train, { ...input.training, taskNames: [task], dev, onEvent: input.onEvent });
+      epochs = Math.min(epochs, result.history.length);
+      const testLabels = createMatrix(input.test.y.rows, 1, column(input.test.y, col));
+      tasks.push(...maskedMetrics(testLabels, predictProbabilities(model, input.test.x), [task]));
+      trainRows.push(train.x.rows);
+    } finally {
+      model.dispose();
+    }
+  }
+  return { name: 'single-task', description: VARIANTS['single-task'], trainRows, tasks, epochs: Number.isFinite(epochs) ? epochs : 0 };
+}
+
+function completeRows(data: Dataset): Dataset {
+  const keep: number[] = [];
+  for (let r = 0; r < data.y.rows; r++) {
+    if (!data.y.data.subarray(r * data.y.cols, (r + 1) * data.y.cols).includes(MISSING)) keep.push(r);
+  }
+  return { x: takeRows(data.x, keep), y: takeRows(data.y, keep) };
+}
+
+/** Rows where task `col` is labelled, with that one label column. */
+function labelledRowsOf(data: Dataset, col: number): Dataset {
+  const keep: number[] = [];
+  for (let r = 0; r < data.y.rows; r++) if (data.y.data[r * data.y.cols + col] !== MISSING) keep.push(r);
+  const y: Matrix = createMatrix(keep.length, 1, Float32Array.from(keep, (r) => data.y.data[r * data.y.cols + col]!));
+  return { x: takeRows(data.x, keep), y };
+}
