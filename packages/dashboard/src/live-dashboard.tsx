@@ -1,0 +1,36 @@
+import type { TrainingControl } from '@mtl/core';
+import { render } from 'ink';
+import { Dashboard } from './dashboard.js';
+import type { DashboardStore } from './dashboard-store.js';
+import { COLOR_THEME, PLAIN_THEME, ThemeContext } from './theme.js';
+
+export interface LiveDashboardOptions {
+  store: DashboardStore;
+  control: TrainingControl;
+  stdout: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  color: boolean;
+  onHardExit: () => void;
+}
+
+export interface LiveDashboard {
+  /** Unmounts Ink (the last frame stays on screen) and resolves once the terminal is restored. */
+  unmount(): Promise<void>;
+}
+
+export function mountLiveDashboard(options: LiveDashboardOptions): LiveDashboard {
+  const instance = render(
+    <ThemeContext.Provider value={options.color ? COLOR_THEME : PLAIN_THEME}>
+      <Dashboard store={options.store} control={options.control} onHardExit={options.onHardExit} />
+    </ThemeContext.Provider>,
+    // Ink's own Ctrl-C exit would kill the run without saving; the dashboard handles it.
+    { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: true, maxFps: 10 },
+  );
+  return {
+    unmount: async () => {
+      const exited = instance.waitUntilExit();
+      instance.unmount();
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { Box, Text } from 'ink';
+import type { StageProgress } from './dashboard-state.js';
+import { count, duration } from './format.js';
+import { progressBar } from './progress-bar.js';
+import { useTheme } from './theme.js';
+
+/** Seconds until a stage finishes at its current rate, or null when that cannot be known. */
+export function stageEta(stage: StageProgress): number | null {
+  if (stage.finished) return 0;
+  if (stage.total === null || !stage.rate || stage.rate <= 0) return null;
+  return Math.max(0, stage.total - stage.done) / stage.rate;
+}
+
+/** Non-training work (reading, embedding...): bar, items, rate, counters, ETA. */
+export function StageList({ stages, width }: { stages: readonly StageProgress[]; width: number }) {
+  const theme = useTheme();
+  if (stages.length === 0) return null;
+  const nameWidth = Math.max(...stages.map((s) => s.name.length));
+  const barWidth = Math.max(10, Math.min(30, width - 60));
+  return (
+    <Box flexDirection="column">
+      {stages.map((s) => {
+        const eta = stageEta(s);
+        const amount = s.total === null ? `${count(s.done)} ${s.unit}` : `${count(s.done)}/${count(s.total)} ${s.unit}`;
+        const rate = s.rate === null ? '' : `  ${s.rate.toFixed(1)} ${s.unit}/s`;
+        const counters = Object.entries(s.counters).map(([k, v]) => `  ${k} ${count(v)}`).join('');
+        const tail = s.finished ? '  done' : eta === null ? '' : `  ETA ${duration(eta)}`;
+        return (
+          <Text key={s.name}>
+            <Text bold>{`${s.name.padEnd(nameWidth)} `}</Text>
+            <Text color={s.finished ? theme.good : theme.accent}>{progressBar(s.total ? s.done / s.total : s.finished ? 1 : 0, barWidth)}</Text>
+            <Text>{` ${amount}`}</Text>
+            <Text dimColor={theme.dim}>{`${rate}${counters}${tail}`}</Text>
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
