@@ -16,7 +16,6 @@ export function StageList({ stages, width }: { stages: readonly StageProgress[];
   const theme = useTheme();
   if (stages.length === 0) return null;
   const nameWidth = Math.max(...stages.map((s) => s.name.length));
-  const barWidth = Math.max(10, Math.min(30, width - 60));
   return (
     <Box flexDirection="column">
       {stages.map((s) => {
@@ -25,8 +24,9 @@ export function StageList({ stages, width }: { stages: readonly StageProgress[];
         const rate = s.rate === null ? '' : `  ${s.rate.toFixed(1)} ${s.unit}/s`;
         const counters = Object.entries(s.counters).map(([k, v]) => `  ${k} ${count(v)}`).join('');
         const tail = s.finished ? '  done' : eta === null ? '' : `  ETA ${duration(eta)}`;
+        const barWidth = Math.max(8, Math.min(30, width - nameWidth - 2 - amount.length - rate.length - counters.length - tail.length));
         return (
-          <Text key={s.name}>
+          <Text key={s.name} wrap="truncate">
             <Text bold>{`${s.name.padEnd(nameWidth)} `}</Text>
             <Text color={s.finished ? theme.good : theme.accent}>{progressBar(s.total ? s.done / s.total : s.finished ? 1 : 0, barWidth)}</Text>
             <Text>{` ${amount}`}</Text>
