@@ -1,0 +1,24 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadBackend, type BackendRequest } from '@mtl/core';
+import { loadSentenceEncoder } from './sentence-encoder.js';
+
+/**
+ * Worker-thread entry: one encoder per thread, so both cores run the model
+ * (tfjs on wasm runs one thread per process). Messages: {id, texts} in,
+ * {id, vectors} or {id, error} out; one {ready} or {failed} after loading.
+ */
+const { backend, modelDir } = workerData as { backend: BackendRequest; modelDir: string };
+const port = parentPort!;
+try {
+  await loadBackend(backend);
+  const encoder = await loadSentenceEncoder(modelDir);
+  port.postMessage({ ready: true });
+  port.on('message', (message: { id: number; texts: string[] }) => {
+    encoder.embed(message.texts).then(
+      (vectors) => port.postMessage({ id: message.id, vectors }, [vectors.buffer as ArrayBuffer]),
+      (error: unknown) => port.postMessage({ id: message.id, error: String((error as Error).message ?? error) }),
+    );
+  });
+} catch (error) {
+  port.postMessage({ failed: String((error as Error).message ?? error) });
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { loadBackend, maskedMetrics, predictProbabilities, prepareOutputDir, type RunEventListener, type TaskMetrics, TrainingControl, writeJsonAtomic } from '@mtl/core';
+import { writeAxisMetricsPng } from './axis-metrics-chart.js';
+import { embedCsv, type EmbeddingSettings } from './embedding-run.js';
+import { labelMatrix } from './mbti-dataset.js';
+import { AXES } from './personality-type.js';
+import { loadMbtiModel } from './saved-mbti-model.js';
+import type { EmbeddingStats } from './person-vectors.js';
+import { encoderId } from './sentence-encoder.js';
+
+export interface EvaluateSettings extends EmbeddingSettings {
+  model: string;
+  data: string;
+  out: string;
+}
+
+export interface EvaluationResults {
+  app: 'mbti';
+  backend: string;
+  model: string;
+  data: string;
+  people: number;
+  embedding: EmbeddingStats;
+  tasks: TaskMetrics[];
+  files: Record<string, string>;
+}
+
+/** Scores a saved model on every row of another labelled CSV (no labels dropped), through the embedding cache. */
+export async function runEvaluate(settings: EvaluateSettings, context: { onEvent: RunEventListener; control: TrainingControl; resumeHint: string }): Promise<EvaluationResults> {
+  const outDir = prepareOutputDir(settings.out);
+  const backend = await loadBackend(settings.backend);
+  // Check the model before minutes of embedding.
+  const { model } = await loadMbtiModel(settings.model, encoderId(settings.modelDir));
+  try {
+    const { vectors } = await embedCsv(settings.data, settings, context);
+    context.onEvent({ type: 'run', app: 'mbti', backend, rows: vectors.types.length, tasks: [...AXES], details: { model: settings.model, data: settings.data } });
+    const tasks = maskedMetrics(labelMatrix(vectors.types), predictProbabilities(model, vectors.x), AXES);
+    const files = { results: join(outDir, 'evaluation.json'), chart: join(outDir, 'evaluation.png') };
+    await writeAxisMetricsPng(tasks, files.chart, `MBTI axes, ${vectors.types.length} people (${backend.name})`);
+    const results: EvaluationResults = { app: 'mbti', backend: backend.name, model: settings.model, data: settings.data, people: vectors.types.length, embedding: vectors.stats, tasks, files };
+    writeJsonAtomic(files.results, results);
+    return results;
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,41 @@
+/** Bumped whenever cleaning changes, so cached vectors of differently cleaned text are never reused. */
+export const CLEANING_VERSION = 1;
+
+/** Posts of one person are joined by this in the Kaggle file. */
+export const POST_SEPARATOR = '|||';
+
+const URL = /(?:\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.)\S+/gi;
+
+/**
+ * A type code and its near forms: INTJ, infp, ENFPs, INTP's, INTJ-ish, ISxJ,
+ * xNFP, INxx, ENFJ7 (a user name). Letters either side are excluded so words
+ * that merely contain the letters survive; digits are not, because forum user
+ * names glue them to the code.
+ */
+const TYPE_CODE = /(?<![a-z])[iex][nsx][tfx][jpx](?:-?ish|'s|’s|es|s)?(?![a-z])/gi;
+
+/**
+ * Jungian function names (Ni, Fe, Ti-dom...) and temperament pairs (NF, SJ)
+ * point at a type just as clearly. Case-sensitive: "Fi" or "NT" in capitals
+ * is jargon, "fi" or "nt" is not.
+ */
+const FUNCTION_OR_TEMPERAMENT = /(?<![A-Za-z])(?:[NSTF][ie](?:-?dom|-?aux)?|NF|NT|SJ|SP)(?:'s|s)?(?![A-Za-z])/g;
+
+/** Cleans one post: no URLs, no type mentions, single spaces. Returns '' when nothing is left. */
+export function cleanPost(post: string): string {
+  return post.replace(URL, ' ').replace(TYPE_CODE, ' ').replace(FUNCTION_OR_TEMPERAMENT, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Splits a Kaggle `posts` field into cleaned, non-empty posts. The field is
+ * usually wrapped in single quotes, which belong to no post.
+ */
+export function cleanPosts(field: string): string[] {
+  const unwrapped = field.trim().replace(/^'/, '').replace(/'$/, '');
+  const posts: string[] = [];
+  for (const raw of unwrapped.split(POST_SEPARATOR)) {
+    const post = cleanPost(raw);
+    if (post !== '') posts.push(post);
+  }
+  return posts;
+}

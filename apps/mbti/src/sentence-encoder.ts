@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { tf, UserError } from '@mtl/core';
+
+/** Width of a Universal Sentence Encoder vector. */
+export const EMBEDDING_SIZE = 512;
+
+type Vocabulary = Array<[string, number]>;
+interface Tokenizer {
+  encode(input: string): number[];
+}
+
+export interface SentenceEncoder {
+  /** Identifies the weights: part of every cache key, stored with trained models. */
+  readonly id: string;
+  readonly modelDir: string;
+  /** One 512-d row per text, row-major. */
+  embed(texts: readonly string[]): Promise<Float32Array>;
+  dispose(): void;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The USE-lite files (TF Hub layout) shipped inside the npm package universal-sentence-encoder-node. */
+export function defaultModelDir(): string {
+  const pkg = require.resolve('universal-sentence-encoder-node/package.json');
+  return join(dirname(pkg), 'models', 'universal-sentence-encoder-lite_1');
+}
+
+/**
+ * Loads USE-lite from a directory (model.json, its weight shards, vocab.json)
+ * without any network access. The package's own `load()` fetches from
+ * tfhub/googleapis, so the graph model is built through an in-memory IO
+ * handler and the package's tokenizer is given the vocabulary read from disk.
+ */
+export async function loadSentenceEncoder(modelDir = defaultModelDir(), flag = '--model-dir'): Promise<SentenceEncoder> {
+  const modelPath = join(modelDir, 'model.json');
+  const vocabPath = join(modelDir, 'vocab.json');
+  for (const path of [modelPath, vocabPath]) {
+    if (!existsSync(path)) throw new UserError(`${flag} ${modelDir}: ${path} is missing. Point ${flag} at a USE-lite directory (model.json, weight shards, vocab.json).`);
+  }
+  const manifestJson = readJson<{ modelTopology: unknown; weightsManifest: tf.io.WeightsManifestConfig }>(modelPath, flag);
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const shards: Buffer[] = [];
+  for (const group of manifestJson.weightsManifest) {
+    weightSpecs.push(...group.weights);
+    for (const shard of group.paths) {
+      const shardPath = join(modelDir, shard);
+      if (!existsSync(shardPath)) throw new UserError(`${flag} ${modelDir}: weight shard ${shardPath} is missing. The model directory is incomplete.`);
+      shards.push(readFileSync(shardPath));
+    }
+  }
+  const weights = Buffer.concat(shards);
+  const vocabBytes = readFileSync(vocabPath);
+  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
+  const model = await tf.loadGraphModel(
+    tf.io.fromMemory({ modelTopology: manifestJson.modelTopology as tf.io.ModelJSON['modelTopology'], weightSpecs, weightData }),
+  );
+  const tokenizer = createTokenizer(JSON.parse(vocabBytes.toString('utf8')) as Vocabulary);
+  return {
+    id: encoderId(modelDir, flag),
+    modelDir,
+    async embed(texts) {
+      if (texts.length === 0) return new Float32Array(0);
+      const encodings = texts.map((text) => tokenizer.encode(text));
+      const tokens = encodings.reduce((n, e) => n + e.length, 0);
+      const indices = new Int32Array(tokens * 2);
+      const values = new Int32Array(tokens);
+      let k = 0;
+      encodings.forEach((ids, row) => {
+        for (let j = 0; j < ids.length; j++, k++) {
+          indices[2 * k] = row;
+          indices[2 * k + 1] = j;
+          values[k] = ids[j]!;
+        }
+      });
+      const inputs = { indices: tf.tensor2d(indices, [tokens, 2], 'int32'), values: tf.tensor1d(values, 'int32') };
+      try {
+        const output = (await model.executeAsync(inputs)) as tf.Tensor;
+        try {
+          return (await output.data()) as Float32Array;
+        } finally {
+          output.dispose();
+        }
+      } finally {
+        inputs.indices.dispose();
+        inputs.values.dispose();
+      }
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * The package's SentencePiece tokenizer. Its module pulls in the package's own
+ * nested tfjs-core 3.x (the override does not dedupe it), which warns that it
+ * re-registers the 'node' platform; that warning is noise for our users, so it
+ * is silenced for the duration of the require only.
+ */
+function createTokenizer(vocabulary: Vocabulary): Tokenizer {
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    const { Tokenizer } = require('@tensorflow-models/universal-sentence-encoder/dist/tokenizer/index.js') as {
+      Tokenizer: new (vocabulary: Vocabulary) => Tokenizer;
+    };
+    return new Tokenizer(vocabulary);
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/**
+ * The content hash of model.json, the shards and vocab.json, not the path: the
+ * same files anywhere share cache entries, and changed files never reuse the
+ * old vectors. Cheap enough to compute without loading the graph, so the main
+ * thread knows the cache key while workers load the model.
+ */
+export function encoderId(modelDir: string, flag = '--model-dir'): string {
+  const modelPath = join(modelDir, 'model.json');
+  if (!existsSync(modelPath)) throw new UserError(`${flag} ${modelDir}: ${modelPath} is missing. Point ${flag} at a USE-lite directory (model.json, weight shards, vocab.json).`);
+  const hash = createHash('sha256');
+  hash.update(readFileSync(modelPath));
+  const manifest = readJson<{ weightsManifest: tf.io.WeightsManifestConfig }>(modelPath, flag);
+  for (const group of manifest.weightsManifest) for (const shard of group.paths) hash.update(readFileSync(join(modelDir, shard)));
+  hash.update(readFileSync(join(modelDir, 'vocab.json')));
+  return `use-lite-${hash.digest('hex').slice(0, 16)}`;
+}
+
+function readJson<T>(path: string, flag: string): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (error) {
+    throw new UserError(`${flag}: ${path} is not valid JSON (${(error as Error).message}). Point ${flag} at an intact USE-lite directory.`);
+  }
+}
