@@ -20,3 +20,4 @@ export * as tf from '@tensorflow/tfjs';
 export type { NoticeEvent, PanelEvent, RunEvent, RunEventListener, RunInfoEvent, StageEvent } from './run-events.js';
 export { naiveBinaryCrossentropy } from './naive-loss.js';
 export { trainVariants, VARIANTS, type VariantName, type VariantResult, type VariantsInput } from './training-variants.js';
+export { CHECKPOINT_FORMAT, readCheckpoint, type Checkpoint, type CheckpointOptions } from './checkpoint.js';

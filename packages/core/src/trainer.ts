@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { type CheckpointOptions, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
 import { maskedMetrics } from './masked-metrics.js';
 import { labelledCounts, type Matrix } from './matrix.js';
@@ -27,8 +28,8 @@ export interface TrainOptions {
   dev?: Dataset;
   control?: TrainingControl;
   onEvent?: TrainerEventListener;
-  /** Epochs already done (when resuming); training runs epochs startEpoch+1..epochs. */
-  startEpoch?: number;
+  /** Write a checkpoint after every epoch, and optionally resume from it. */
+  checkpoint?: CheckpointOptions;
   /** Called after each epoch's event, e.g. to write a checkpoint. */
   afterEpoch?: (record: EpochRecord, model: tf.LayersModel) => void | Promise<void>;
 }
@@ -71,9 +72,11 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   const optimizer = tf.train.adam(options.learningRate ?? 0.001);
   const rows = train.x.rows;
   const batches = Math.ceil(rows / options.batchSize);
-  const startEpoch = options.startEpoch ?? 0;
+  const resumed = options.checkpoint?.resume ? readCheckpoint(options.checkpoint.path, options.checkpoint.fingerprint) : undefined;
+  if (resumed) await restoreCheckpoint(resumed, model, optimizer);
+  const startEpoch = resumed?.epoch ?? 0;
   const counts = labelledCounts(train.y);
-  const history: EpochRecord[] = [];
+  const history: EpochRecord[] = resumed ? [...resumed.history] : [];
   const lossFunction: LossFunction = options.lossFunction ?? ((yTrue, yPred) => maskedBinaryCrossentropy(yTrue, yPred, options.loss));
   emit({
     type: 'start', epochs: options.epochs, startEpoch, batchesPerEpoch: batches, batchSize: options.batchSize,
@@ -112,6 +115,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
       const record: EpochRecord = { epoch, trainLoss: lossSum / rows, ...evaluate(model, options), seconds, samplesPerSecond: rows / seconds };
       history.push(record);
       emit({ type: 'epoch', epochs: options.epochs, ...record });
+      if (options.checkpoint) await writeCheckpoint(options.checkpoint.path, model, optimizer, epoch, history, options.checkpoint.fingerprint);
       await options.afterEpoch?.(record, model);
     }
     if (control.stopRequested) return stop(options.epochs);

@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { writeJsonAtomic } from './atomic-write.js';
+import type { EpochRecord } from './trainer-events.js';
+import { UserError } from './user-error.js';
+
+export const CHECKPOINT_FORMAT = 'masked-mtl-checkpoint';
+const CHECKPOINT_VERSION = 1;
+
+interface SerializedTensor {
+  name: string;
+  shape: number[];
+  /** float32 little-endian, base64. */
+  data: string;
+}
+
+/** Where training stands after a finished epoch: enough to continue bit for bit. */
+export interface Checkpoint {
+  format: typeof CHECKPOINT_FORMAT;
+  version: number;
+  /** Settings that must match for a resume to mean anything (data, seed, model, batch size...). */
+  fingerprint: Record<string, unknown>;
+  epoch: number;
+  history: EpochRecord[];
+  model: SerializedTensor[];
+  optimizer: SerializedTensor[];
+  /** Adam's running beta powers, which setWeights would recompute with pow() and round differently. */
+  optimizerScalars: Record<string, number>;
+}
+
+/** Optimizer state that tfjs keeps outside getWeights() (Adam: beta1^t, beta2^t). */
+const HIDDEN_SCALARS = ['accBeta1', 'accBeta2'] as const;
+type HiddenState = Partial<Record<(typeof HIDDEN_SCALARS)[number], tf.Variable>>;
+
+export interface CheckpointOptions {
+  /** A JSON file, rewritten atomically after every epoch. */
+  path: string;
+  fingerprint: Record<string, unknown>;
+  /** Continue from the file at `path` instead of starting fresh. */
+  resume?: boolean;
+}
+
+/** One file, written atomically: a crash leaves the previous epoch's checkpoint, never half of one. */
+export async function writeCheckpoint(
+  path: string, model: tf.LayersModel, optimizer: tf.Optimizer, epoch: number, history: EpochRecord[], fingerprint: Record<string, unknown>,
+): Promise<void> {
+  const modelWeights = model.weights.map((w) => ({ name: w.originalName, tensor: w.read() }));
+  const checkpoint: Checkpoint = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    fingerprint,
+    epoch,
+    history,
+    model: await Promise.all(modelWeights.map(serialize)),
+    optimizer: await Promise.all((await optimizer.getWeights()).map(serialize)),
+    optimizerScalars: Object.fromEntries(
+      HIDDEN_SCALARS.flatMap((key) => {
+        const variable = (optimizer as unknown as HiddenState)[key];
+        return variable ? [[key, variable.dataSync()[0]!]] : [];
+      }),
+    ),
+  };
+  writeJsonAtomic(path, checkpoint);
+}
+
+/** Reads and checks a checkpoint; every problem is a UserError that says what to do. */
+export function readCheckpoint(path: string, fingerprint: Record<string, unknown>): Checkpoint {
+  if (!existsSync(path)) throw new UserError(`--resume: no checkpoint at ${path}. Run without --resume to start training, or pass the --out of the interrupted run.`);
+  let checkpoint: Partial<Checkpoint>;
+  try {
+    checkpoint = JSON.parse(readFileSync(path, 'utf8')) as Partial<Checkpoint>;
+  } catch {
+    throw new UserError(`${path}: not a readable checkpoint (invalid JSON). Delete it and train without --resume.`);
+  }
+  if (checkpoint.format !== CHECKPOINT_FORMAT || checkpoint.version !== CHECKPOINT_VERSION) {
+    throw new UserError(`${path}: not a masked-mtl checkpoint of version ${CHECKPOINT_VERSION}. Delete it and train without --resume.`);
+  }
+  const differences = Object.keys({ ...fingerprint, ...checkpoint.fingerprint }).filter(
+    (key) => JSON.stringify(fingerprint[key]) !== JSON.stringify(checkpoint.fingerprint?.[key]),
+  );
+  if (differences.length > 0) {
+    const detail = differences.map((k) => `${k}: checkpoint ${JSON.stringify(checkpoint.fingerprint?.[k])}, now ${JSON.stringify(fingerprint[k])}`).join('; ');
+    throw new UserError(`--resume: ${path} was made with other settings (${detail}). Rerun with the same settings, or without --resume to start over.`);
+  }
+  return checkpoint as Checkpoint;
+}
+
+/** Puts the checkpoint's weights into the model and the optimizer's state into the optimizer. */
+export async function restoreCheckpoint(checkpoint: Checkpoint, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+  const weights = checkpoint.model.map(deserialize);
+  if (weights.length !== model.weights.length || weights.some((w, i) => !sameShape(w.shape, model.weights[i]!.shape))) {
+    throw new UserError('--resume: the checkpoint holds a model of another shape. Rerun with the same settings, or without --resume.');
+  }
+  model.setWeights(weights);
+  weights.forEach((w) => w.dispose());
+  await optimizer.setWeights(checkpoint.optimizer.map((s) => ({ name: s.name, tensor: deserialize(s) })));
+  for (const [key, value] of Object.entries(checkpoint.optimizerScalars ?? {})) {
+    (optimizer as unknown as HiddenState)[key as (typeof HIDDEN_SCALARS)[number]]?.assign(tf.scalar(value));
+  }
+}
+
+async function serialize({ name, tensor }: { name: string; tensor: tf.Tensor }): Promise<SerializedTensor> {
+  const values = (await tensor.data()) as Float32Array;
+  return { name, shape: tensor.shape, data: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64') };
+}
+
+function deserialize(s: SerializedTensor): tf.Tensor {
+  const bytes = Buffer.from(s.data, 'base64');
+  const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return tf.tensor(values, s.shape);
+}
+
+function sameShape(a: readonly (number | null)[], b: readonly (number | null)[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
