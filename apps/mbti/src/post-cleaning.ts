@@ -7,12 +7,13 @@ export const POST_SEPARATOR = '|||';
 const URL = /(?:\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.)\S+/gi;
 
 /**
- * A type code and its near forms: INTJ, infp, ENFPs, INTP's, INTJ-ish, ISxJ,
- * xNFP, INxx, ENFJ7 (a user name). Letters either side are excluded so words
- * that merely contain the letters survive; digits are not, because forum user
- * names glue them to the code.
+ * A type code and its near forms, with the rest of the word: INTJ, infp,
+ * ENFPs, INTP's, INTJ-ish, INTPese, ISxJ, xNFP, INxx, ENFJ7 (a user name, the
+ * digits stay). No English word starts with these four letters, so a code at
+ * the start of a word is always a type; one inside a word (after a letter) is
+ * left alone.
  */
-const TYPE_CODE = /(?<![a-z])[iex][nsx][tfx][jpx](?:-?ish|'s|’s|es|s)?(?![a-z])/gi;
+const TYPE_CODE = /(?<![a-z])[iex][nsx][tfx][jpx](?:-?ish|['’]s|[a-z]*)/gi;
 
 /**
  * Jungian function names (Ni, Fe, Ti-dom...) and temperament pairs (NF, SJ)
