@@ -17,8 +17,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const onEvent = createPlainReporter();
   const results = await runToy(options, { control, onEvent });
   process.stdout.write(`\n${resultsTable(results)}\n\nbackend: ${results.backend}; wrote ${Object.values(results.files).join(', ')}, results.json to ${options.out}\n`);
-  if (results.stopped) process.stdout.write(`training stopped early (${results.stopped.reason}); outputs hold the model as it was then.\n`);
-  return 0;
+  if (!results.stopped) return 0;
+  process.stdout.write(
+    `training stopped after epoch ${results.stopped.epoch} (${results.stopped.reason}); outputs hold the model as it was then.\n` +
+      `To continue: the same command with --resume (the checkpoint is ${options.out}/checkpoint.json).\n`,
+  );
+  // A stop by signal keeps the shell convention (128 + signal); a stop asked for in the dashboard is a normal end.
+  const signal = /^(SIGINT|SIGTERM) /.exec(results.stopped.reason)?.[1];
+  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 0;
 }
 
 const verbose = process.argv.includes('--verbose');

@@ -23,7 +23,7 @@ export interface ToyResults {
   backend: string;
   backendReason: string;
   machine: { cpus: number; cpuModel: string; platform: string; node: string };
-  settings: Omit<ToyOptions, 'out' | 'dashboard' | 'verbose' | 'backend'>;
+  settings: Omit<ToyOptions, 'out' | 'dashboard' | 'verbose' | 'backend' | 'resume'>;
   rows: { train: number; dev: number; test: number };
   droppedLabels: Record<string, number>;
   tasks: TaskMetrics[];
@@ -55,6 +55,7 @@ export async function runToy(options: ToyOptions, context: ToyRunContext): Promi
     taskNames: TOY_TASKS,
     dev: splits.dev,
     onEvent,
+    checkpoint: { path: join(outDir, 'checkpoint.json'), fingerprint: checkpointFingerprint(options), resume: options.resume },
     afterEpoch: (record) => {
       if (record.epoch % PANEL_EVERY === 0 || record.epoch === options.epochs) {
         onEvent({ type: 'panel', title: `decision regions, epoch ${record.epoch} (# = 1)`, lines: decisionMapLines(model, TOY_TASKS) });
@@ -65,6 +66,7 @@ export async function runToy(options: ToyOptions, context: ToyRunContext): Promi
   const files: Record<string, string> = {};
   await saveModel(join(outDir, 'model'), model, { app: 'toy', taskNames: TOY_TASKS, settings: { ...options } });
   files.model = 'model/';
+  files.checkpoint = 'checkpoint.json';
   await writeDecisionRegionsPng(model, join(outDir, 'decision-regions.png'));
   files.decisionRegions = 'decision-regions.png';
   await writeLearningCurvesPng(result.history, join(outDir, 'learning-curves.png'));
@@ -80,6 +82,12 @@ export async function runToy(options: ToyOptions, context: ToyRunContext): Promi
   const results = assembleResults(options, backend, splits, tasks, result, files, variants);
   writeJsonAtomic(join(outDir, 'results.json'), results);
   return results;
+}
+
+/** Everything that must be equal for a checkpoint to continue: not --epochs, which may grow. */
+function checkpointFingerprint(options: ToyOptions): Record<string, unknown> {
+  const { points, seed, missingRate, batchSize, learningRate } = options;
+  return { app: 'toy', model: '2-10-40-30-3', points, seed, missingRate, batchSize, learningRate };
 }
 
 function trainingSettings(options: ToyOptions, control: TrainingControl) {
@@ -104,7 +112,7 @@ function assembleResults(
   options: ToyOptions, backend: ActiveBackend, splits: ToySplits, tasks: TaskMetrics[], result: TrainResult,
   files: Record<string, string>, variants: VariantResult[] | undefined,
 ): ToyResults {
-  const { out: _out, dashboard: _d, verbose: _v, backend: _b, ...settings } = options;
+  const { out: _out, dashboard: _d, verbose: _v, backend: _b, resume: _r, ...settings } = options;
   return {
     app: 'toy',
     backend: backend.name,

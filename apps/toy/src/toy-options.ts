@@ -13,6 +13,7 @@ export interface ToyOptions {
   batchSize: number;
   learningRate: number;
   verbose: boolean;
+  resume: boolean;
 }
 
 /** Default epochs: about 1.5 minutes on a 2-core machine with wasm; the classic post used 2000. */
@@ -31,6 +32,7 @@ export function toyCommand(): Command {
     .option('--points <n>', 'points generated (the last 3,000 are the test set)', positiveInteger('--points'), 100_000)
     .option('--batch-size <n>', 'rows per batch', positiveInteger('--batch-size'), 5000)
     .option('--learning-rate <lr>', 'Adam learning rate', positiveNumber('--learning-rate'), 0.001)
+    .option('--resume', 'continue the interrupted run whose checkpoint is in --out (same flags; --epochs may grow)', false)
     .option('--verbose', 'show stack traces on errors', false)
     .allowExcessArguments(false)
     .exitOverride()
