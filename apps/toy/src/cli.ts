@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { TrainingControl, UserError } from '@mtl/core';
-import { createPlainReporter } from '@mtl/dashboard';
+import { createReporter } from '@mtl/dashboard';
 import { resultsTable, runToy } from './run-toy.js';
 import { parseToyOptions } from './toy-options.js';
 
@@ -14,8 +14,14 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const onEvent = createPlainReporter();
-  const results = await runToy(options, { control, onEvent });
+  // The CLI owns signals (SIGTERM too, and the exit code); the dashboard only renders and takes keys.
+  const reporter = createReporter({ app: 'toy', live: options.dashboard ? undefined : false, control, handleSignals: false });
+  let results;
+  try {
+    results = await runToy(options, { control, onEvent: (event) => reporter.onEvent(event) });
+  } finally {
+    await reporter.close();
+  }
   process.stdout.write(`\n${resultsTable(results)}\n\nbackend: ${results.backend}; wrote ${Object.values(results.files).join(', ')}, results.json to ${options.out}\n`);
   if (!results.stopped) return 0;
   process.stdout.write(
