@@ -1,5 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { UserError } from '@mtl/core';
 import { cleanPosts } from './post-cleaning.js';
@@ -45,9 +45,13 @@ export function readPeople(path: string, flag = '--data'): { people: AsyncIterab
 
 async function* iteratePeople(path: string, flag: string, summary: ReadSummary): AsyncGenerator<Person> {
   checkReadable(path, flag);
-  const parser = createReadStream(path)
-    .pipe(new Utf8Check(path))
-    .pipe(parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: false }));
+  // pipeline, not pipe: an error in any stage must end the iteration below.
+  const parser = pipeline(
+    createReadStream(path),
+    new Utf8Check(path),
+    parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: false }),
+    () => {},
+  );
   let header = true;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {

@@ -4,7 +4,7 @@ export const CLEANING_VERSION = 1;
 /** Posts of one person are joined by this in the Kaggle file. */
 export const POST_SEPARATOR = '|||';
 
-const URL = /(?:\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.)\S+/gi;
+const URL = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S+/gi;
 
 /**
  * A type code and its near forms, with the rest of the word: INTJ, infp,
@@ -22,9 +22,16 @@ const TYPE_CODE = /(?<![a-z])[iex][nsx][tfx][jpx](?:-?ish|['’]s|[a-z]*)/gi;
  */
 const FUNCTION_OR_TEMPERAMENT = /(?<![A-Za-z])(?:[NSTF][ie](?:-?dom|-?aux)?|NF|NT|SJ|SP)(?:'s|s)?(?![A-Za-z])/g;
 
+/**
+ * Runs of whitespace and lone non-space whitespace. Matching every single
+ * space too (/\s+/) would be the same result but millions of no-op
+ * replacements on a 10 MB field: seconds instead of milliseconds.
+ */
+const WHITESPACE_TO_COLLAPSE = /\s{2,}|[^\S ]/g;
+
 /** Cleans one post: no URLs, no type mentions, single spaces. Returns '' when nothing is left. */
 export function cleanPost(post: string): string {
-  return post.replace(URL, ' ').replace(TYPE_CODE, ' ').replace(FUNCTION_OR_TEMPERAMENT, ' ').replace(/\s+/g, ' ').trim();
+  return post.replace(URL, ' ').replace(TYPE_CODE, ' ').replace(FUNCTION_OR_TEMPERAMENT, ' ').replace(WHITESPACE_TO_COLLAPSE, ' ').trim();
 }
 
 /**
