@@ -1,6 +1,9 @@
 import type { RunEvent } from '@mtl/core';
 import { initialDashboardState, markStopping, reduceDashboard, type DashboardState } from './dashboard-state.js';
 
+/** However slow drawing gets, the screen still updates every two seconds. */
+const MAX_INTERVAL_MS = 2000;
+
 export interface DashboardSnapshot {
   state: DashboardState;
   /** Clock reading when this snapshot was published, for elapsed time and ETA. */
@@ -10,6 +13,12 @@ export interface DashboardSnapshot {
 export interface DashboardStoreOptions {
   /** Least milliseconds between two published snapshots (redraws); default 100, i.e. at most 10 per second. */
   throttleMs?: number;
+  /**
+   * Largest share of the time that redraws may take (default 0.03): when a
+   * redraw costs more (a slow terminal, a busy machine), redraws get rarer.
+   * 0 turns this off and leaves only `throttleMs`.
+   */
+  renderBudget?: number;
   /** Milliseconds between redraws when no event arrives, so clocks keep moving; 0 turns it off. */
   tickMs?: number;
   now?: () => number;
@@ -17,8 +26,9 @@ export interface DashboardStoreOptions {
 
 /**
  * Folds every event into the state at once (constant work per event) but
- * publishes a snapshot to the screen at most once per `throttleMs`: a run
- * with thousands of batches per second still redraws ten times a second.
+ * publishes a snapshot to the screen at most once per `throttleMs`, and
+ * less often when drawing would take more than `renderBudget` of the time:
+ * a run with thousands of batches per second still redraws ten times a second.
  */
 export class DashboardStore {
   #state: DashboardState;
@@ -28,10 +38,15 @@ export class DashboardStore {
   #ticker: ReturnType<typeof setInterval> | undefined;
   #lastPublish = -Infinity;
   readonly #throttleMs: number;
+  readonly #renderBudget: number;
   readonly #now: () => number;
+  /** Smoothed milliseconds from publishing a snapshot until React and Ink have drawn it. */
+  #drawMs = 0;
+  #drawStartedAt: number | null = null;
 
   constructor(app: string, options: DashboardStoreOptions = {}) {
     this.#throttleMs = options.throttleMs ?? 100;
+    this.#renderBudget = options.renderBudget ?? 0.03;
     this.#now = options.now ?? (() => performance.now());
     this.#state = initialDashboardState(app);
     this.#snapshot = { state: this.#state, now: this.#now() };
@@ -61,9 +76,26 @@ export class DashboardStore {
   publish(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#lastPublish = this.#now();
-    this.#snapshot = { state: this.#state, now: this.#lastPublish };
+    const started = this.#now();
+    this.#lastPublish = started;
+    this.#snapshot = { state: this.#state, now: started };
     for (const listener of this.#listeners) listener();
+    this.#drawStartedAt = started;
+  }
+
+  /**
+   * Called by the screen once React has committed a snapshot (Ink draws
+   * within the commit), to learn what a redraw costs.
+   */
+  drawn(): void {
+    if (this.#drawStartedAt === null) return;
+    this.#drawMs = 0.8 * this.#drawMs + 0.2 * (this.#now() - this.#drawStartedAt);
+    this.#drawStartedAt = null;
+  }
+
+  /** Least milliseconds between redraws now: the throttle, or longer when drawing is slow. */
+  get redrawInterval(): number {
+    return this.#renderBudget > 0 ? Math.max(this.#throttleMs, Math.min(MAX_INTERVAL_MS, this.#drawMs / this.#renderBudget)) : this.#throttleMs;
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -82,7 +114,7 @@ export class DashboardStore {
 
   #schedule(): void {
     if (this.#timer !== undefined) return;
-    const wait = this.#lastPublish + this.#throttleMs - this.#now();
+    const wait = this.#lastPublish + this.redrawInterval - this.#now();
     if (wait <= 0) {
       this.publish();
       return;

@@ -15,7 +15,7 @@ afterEach(() => {
 });
 
 async function mount(events: RunEvent[]) {
-  const store = new DashboardStore('toy', { throttleMs: 0, tickMs: 0 });
+  const store = new DashboardStore('toy', { throttleMs: 0, tickMs: 0, renderBudget: 0 });
   const control = new TrainingControl();
   const onHardExit = vi.fn();
   const app = render(

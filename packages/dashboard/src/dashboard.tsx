@@ -1,6 +1,6 @@
 import type { TrainingControl } from '@mtl/core';
 import { Box, useInput, useStdin, useStdout } from 'ink';
-import { useRef, useSyncExternalStore } from 'react';
+import { useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { AlertList } from './alert-list.js';
 import type { DashboardStore } from './dashboard-store.js';
 import { KeyFooter } from './key-footer.js';
@@ -27,6 +27,8 @@ export function Dashboard({ store, control, onHardExit }: DashboardProps) {
   const { isRawModeSupported } = useStdin();
   const ctrlC = useRef(0);
   const interactive = isRawModeSupported === true;
+  // After every commit, which is when Ink has drawn: lets the store measure and pace redraws.
+  useLayoutEffect(() => store.drawn());
 
   useInput(
     (input, key) => {
@@ -67,7 +69,10 @@ export function Dashboard({ store, control, onHardExit }: DashboardProps) {
       ) : null}
       {training ? (
         <Box marginTop={1}>
-          <LossChart state={state} width={Math.min(width, 100)} height={chartHeight} />
+          <LossChart
+            trainLosses={state.trainLosses} devLosses={state.devLosses} startEpoch={state.startEpoch}
+            epochs={state.progress.epochs} width={Math.min(width, 100)} height={chartHeight}
+          />
         </Box>
       ) : null}
       {training ? (

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import type { PanelView } from './dashboard-state.js';
 import { useTheme } from './theme.js';
 
@@ -27,7 +28,7 @@ function panelWidth(panel: PanelView): number {
 }
 
 /** The latest text of each app panel, side by side, as many as the width allows. */
-export function PanelGrid({ panels, width, maxLines }: { panels: readonly PanelView[]; width: number; maxLines: number }) {
+export const PanelGrid = memo(function PanelGrid({ panels, width, maxLines }: { panels: readonly PanelView[]; width: number; maxLines: number }) {
   const theme = useTheme();
   const shown = panelsThatFit(panels, width);
   if (shown.length === 0) return null;
@@ -36,11 +37,9 @@ export function PanelGrid({ panels, width, maxLines }: { panels: readonly PanelV
       {shown.map((panel) => (
         <Box key={panel.title} flexDirection="column" flexShrink={0}>
           <Text bold color={theme.accent} wrap="truncate">{panel.title}</Text>
-          {panel.lines.slice(0, maxLines).map((line, i) => (
-            <Text key={i} wrap="truncate">{line}</Text>
-          ))}
+          <Text>{panel.lines.slice(0, maxLines).join('\n')}</Text>
         </Box>
       ))}
     </Box>
   );
-}
+});

@@ -1,3 +1,4 @@
+import './react-production-mode.js';
 import type { RunEvent, TrainingControl } from '@mtl/core';
 import { DashboardStore } from './dashboard-store.js';
 import { mountLiveDashboard, type LiveDashboard } from './live-dashboard.js';

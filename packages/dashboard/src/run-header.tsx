@@ -29,7 +29,7 @@ export function RunHeader({ state }: { state: DashboardState }) {
   const details = Object.entries(state.details).map(([k, v]) => `${k}: ${v}`).join(' · ');
   return (
     <Box flexDirection="column">
-      <Text>
+      <Text wrap="truncate">
         <Text bold>{state.app}</Text>
         <Text>{'  '}</Text>
         <Text bold color={statusColor(state.status, theme)}>{STATUS_TEXT[state.status]}</Text>

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import type { TaskRow } from './dashboard-state.js';
 import { count, fixed } from './format.js';
 import { useTheme, type Theme } from './theme.js';
@@ -21,7 +22,7 @@ function deltaColor(delta: number | null, theme: Theme): string | undefined {
 }
 
 /** Per task: labelled training entries, dev accuracy and AUC with their change, best AUC so far. */
-export function TaskTable({ tasks }: { tasks: readonly TaskRow[] }) {
+export const TaskTable = memo(function TaskTable({ tasks }: { tasks: readonly TaskRow[] }) {
   const theme = useTheme();
   if (tasks.length === 0) return null;
   const nameWidth = Math.max(4, ...tasks.map((t) => t.name.length));
@@ -48,4 +49,4 @@ export function TaskTable({ tasks }: { tasks: readonly TaskRow[] }) {
       })}
     </Box>
   );
-}
+});
