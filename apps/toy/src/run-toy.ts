@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import {
-  type ActiveBackend, type EpochRecord, loadBackend, maskedMetrics, predictProbabilities, prepareOutputDir, type RunEventListener, saveModel,
+  type ActiveBackend, type EpochRecord, loadBackend, markUntrained, maskedMetrics, predictProbabilities, prepareOutputDir, type RunEventListener, saveModel,
   type TaskMetrics, trainMultiTask, type TrainResult, TrainingControl, trainVariants, UserError, VARIANTS, type VariantResult, writeJsonAtomic,
 } from '@mtl/core';
 import { decisionMapLines } from './decision-grid.js';
@@ -62,7 +62,7 @@ export async function runToy(options: ToyOptions, context: ToyRunContext): Promi
       }
     },
   });
-  const tasks = maskedMetrics(splits.test.y, predictProbabilities(model, splits.test.x), TOY_TASKS);
+  const tasks = markUntrained(maskedMetrics(splits.test.y, predictProbabilities(model, splits.test.x), TOY_TASKS), result.untrainedTasks);
   const files: Record<string, string> = {};
   await saveModel(join(outDir, 'model'), model, { app: 'toy', taskNames: TOY_TASKS, settings: { ...options } });
   files.model = 'model/';

@@ -3,7 +3,7 @@ export { activeBackend, BACKEND_ENV, BACKENDS, isBackendRequest, loadBackend, ty
 export { missingRate, nonNegativeInteger, positiveInteger, positiveNumber } from './flag-values.js';
 export { dropLabels, type DroppedLabels } from './label-masking.js';
 export { maskedBinaryCrossentropy, maskedLoss, type MaskedLossOptions } from './masked-loss.js';
-export { maskedMetrics, rocAuc, taskMetrics, type TaskMetrics } from './masked-metrics.js';
+export { markUntrained, maskedMetrics, rocAuc, taskMetrics, type TaskMetrics } from './masked-metrics.js';
 export { column, createMatrix, labelledCounts, matrixFromRows, MISSING, takeRows, type Matrix } from './matrix.js';
 export { buildMultiHeadModel, type Activation, type DenseSpec, type HeadSpec, type MultiHeadSpec } from './model-builder.js';
 export { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, readModelMeta, saveModel, type ModelMeta, type SavedModel } from './model-store.js';

@@ -15,6 +15,17 @@ export interface TaskMetrics {
   positiveRate: number | null;
   /** Accuracy of always predicting the majority class of these labels. */
   majorityBaseline: number | null;
+  /** Set when the task had no labels in training: its head learned nothing, so no metric is reported. */
+  untrained?: true;
+}
+
+/** Blanks the metrics of tasks that had no training labels, so they read as untrained rather than as a score. */
+export function markUntrained(metrics: readonly TaskMetrics[], untrainedTasks: readonly string[]): TaskMetrics[] {
+  return metrics.map((m) =>
+    untrainedTasks.includes(m.name)
+      ? { ...m, accuracy: null, balancedAccuracy: null, f1: null, macroF1: null, auc: null, untrained: true }
+      : m,
+  );
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { ActiveBackend } from './backend.js';
-import type { TrainerEvent } from './trainer-events.js';
+import type { NoticeEvent, TrainerEvent } from './trainer-events.js';
+
+export type { NoticeEvent };
 
 /** What a run is about: shown as the header of a dashboard or the first lines of a log. */
 export interface RunInfoEvent {
@@ -35,12 +37,5 @@ export interface PanelEvent {
   lines: string[];
 }
 
-/** A message for the user that is not an error (skipped rows, a warning...). */
-export interface NoticeEvent {
-  type: 'notice';
-  level: 'info' | 'warning';
-  message: string;
-}
-
-export type RunEvent = TrainerEvent | RunInfoEvent | StageEvent | PanelEvent | NoticeEvent;
+export type RunEvent = TrainerEvent | RunInfoEvent | StageEvent | PanelEvent;
 export type RunEventListener = (event: RunEvent) => void;

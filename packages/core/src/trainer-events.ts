@@ -19,6 +19,13 @@ export interface EpochRecord {
   samplesPerSecond: number;
 }
 
+/** A message for the user that is not an error (skipped rows, an untrained task...). */
+export interface NoticeEvent {
+  type: 'notice';
+  level: 'info' | 'warning';
+  message: string;
+}
+
 export type TrainerEvent =
   | { type: 'start'; epochs: number; startEpoch: number; batchesPerEpoch: number; batchSize: number; trainRows: number; devRows: number; tasks: TaskSummary[] }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; samples: number }
@@ -28,6 +35,7 @@ export type TrainerEvent =
   | { type: 'nan'; epoch: number; batch: number }
   | { type: 'end'; history: EpochRecord[] }
   | { type: 'stopped'; epoch: number; reason: string; history: EpochRecord[] }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | NoticeEvent;
 
 export type TrainerEventListener = (event: TrainerEvent) => void;

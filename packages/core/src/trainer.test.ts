@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackend } from './backend.js';
+import { markUntrained } from './masked-metrics.js';
 import { createMatrix, MISSING } from './matrix.js';
 import { buildMultiHeadModel } from './model-builder.js';
 import { createRng } from './rng.js';
@@ -134,5 +135,20 @@ describe('trainMultiTask', () => {
     const before = tf.memory().numTensors;
     await trainMultiTask(m, data, { ...base, epochs: 2, dev: dataset(50, 2) });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('a task with no training labels', () => {
+  it('trains the other tasks, warns, and is reported as untrained', async () => {
+    const data = dataset(400, 1);
+    for (let r = 0; r < data.y.rows; r++) data.y.data[r * 2 + 1] = MISSING;
+    const events: TrainerEvent[] = [];
+    const result = await trainMultiTask(model(), data, { ...base, epochs: 4, dev: dataset(100, 2), onEvent: (e) => events.push(e) });
+    expect(result.untrainedTasks).toEqual(['b']);
+    expect(events).toContainEqual({ type: 'notice', level: 'warning', message: expect.stringMatching(/task b has no labels in the training rows/) });
+    const metrics = markUntrained(result.history.at(-1)!.tasks, result.untrainedTasks);
+    expect(metrics[0]!.accuracy).toBeGreaterThan(0.8);
+    expect(metrics[1]).toMatchObject({ name: 'b', untrained: true, accuracy: null, auc: null });
+    expect(metrics[1]!.labelled).toBeGreaterThan(50);
   });
 });

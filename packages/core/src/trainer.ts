@@ -5,8 +5,10 @@ import { maskedMetrics } from './masked-metrics.js';
 import { labelledCounts, type Matrix } from './matrix.js';
 import { predictProbabilities } from './predict.js';
 import { createRng, permutation } from './rng.js';
+import { ShuffledBatches } from './shuffled-batches.js';
 import type { EpochRecord, TrainerEvent, TrainerEventListener } from './trainer-events.js';
 import { TrainingControl } from './training-control.js';
+import { useFastWasmMatMul } from './wasm-matmul.js';
 
 export interface Dataset {
   x: Matrix;
@@ -38,6 +40,8 @@ export type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 
 export interface TrainResult {
   history: EpochRecord[];
+  /** Tasks with no label in the training rows: their heads are untrained. */
+  untrainedTasks: string[];
   /** Present when training ended early on request. */
   stopped?: { epoch: number; reason: string };
 }
@@ -77,21 +81,25 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   const startEpoch = resumed?.epoch ?? 0;
   const counts = labelledCounts(train.y);
   const history: EpochRecord[] = resumed ? [...resumed.history] : [];
+  const untrainedTasks = options.taskNames.filter((_, i) => counts[i] === 0);
   const lossFunction: LossFunction = options.lossFunction ?? ((yTrue, yPred) => maskedBinaryCrossentropy(yTrue, yPred, options.loss));
   emit({
     type: 'start', epochs: options.epochs, startEpoch, batchesPerEpoch: batches, batchSize: options.batchSize,
     trainRows: rows, devRows: options.dev?.x.rows ?? 0,
     tasks: options.taskNames.map((name, i) => ({ name, labelled: counts[i]!, total: rows })),
   });
+  for (const task of untrainedTasks) {
+    emit({ type: 'notice', level: 'warning', message: `task ${task} has no labels in the training rows: the other tasks train, ${task} is reported as untrained` });
+  }
   // Skip the shuffles of finished epochs so a resumed run sees the same batch order.
   for (let e = 0; e < startEpoch; e++) permutation(rows, rng);
 
-  const x = tf.tensor2d(train.x.data, [rows, train.x.cols]);
-  const y = tf.tensor2d(train.y.data, [rows, train.y.cols]);
+  if (tf.getBackend() === 'wasm') useFastWasmMatMul();
+  const shuffled = new ShuffledBatches(train.x, train.y);
   try {
     for (let epoch = startEpoch + 1; epoch <= options.epochs; epoch++) {
       const started = performance.now();
-      const order = permutation(rows, rng);
+      shuffled.reorder(permutation(rows, rng));
       let lossSum = 0;
       for (let batch = 0; batch < batches; batch++) {
         if (control.paused) {
@@ -100,14 +108,15 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
           if (!control.stopRequested) emit({ type: 'resumed', epoch });
         }
         if (control.stopRequested) return stop(epoch - 1);
-        const indices = order.subarray(batch * options.batchSize, Math.min(rows, (batch + 1) * options.batchSize));
-        const loss = trainStep(model, optimizer, x, y, indices, lossFunction);
+        const start = batch * options.batchSize;
+        const end = Math.min(rows, start + options.batchSize);
+        const loss = trainStep(model, optimizer, shuffled, start, end, lossFunction);
         if (!Number.isFinite(loss)) {
           emit({ type: 'nan', epoch, batch: batch + 1 });
           throw new NonFiniteLossError(epoch, batch + 1);
         }
-        lossSum += loss * indices.length;
-        emit({ type: 'batch', epoch, batch: batch + 1, batches, loss, samples: indices.length });
+        lossSum += loss * (end - start);
+        emit({ type: 'batch', epoch, batch: batch + 1, batches, loss, samples: end - start });
         // Let key presses and signals through between batches.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -120,32 +129,28 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
     }
     if (control.stopRequested) return stop(options.epochs);
     emit({ type: 'end', history });
-    return { history };
+    return { history, untrainedTasks };
   } finally {
-    x.dispose();
-    y.dispose();
     optimizer.dispose();
   }
 
   function stop(epoch: number): TrainResult {
     const reason = control.stopReason ?? 'stop requested';
     emit({ type: 'stopped', epoch, reason, history });
-    return { history, stopped: { epoch, reason } };
+    return { history, untrainedTasks, stopped: { epoch, reason } };
   }
 }
 
 function trainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
-  x: tf.Tensor2D,
-  y: tf.Tensor2D,
-  indices: Int32Array,
+  shuffled: ShuffledBatches,
+  start: number,
+  end: number,
   lossFunction: LossFunction,
 ): number {
   return tf.tidy(() => {
-    const idx = tf.tensor1d(indices, 'int32');
-    const xb = tf.gather(x, idx);
-    const yb = tf.gather(y, idx);
+    const { xb, yb } = shuffled.batch(start, end);
     const loss = optimizer.minimize(
       () => lossFunction(yb, model.apply(xb, { training: true }) as tf.Tensor),
       true,

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { maskedMetrics, type TaskMetrics } from './masked-metrics.js';
+import { markUntrained, maskedMetrics, type TaskMetrics } from './masked-metrics.js';
 import { column, createMatrix, type Matrix, MISSING, takeRows } from './matrix.js';
 import { naiveBinaryCrossentropy } from './naive-loss.js';
 import { predictProbabilities } from './predict.js';
@@ -65,7 +65,7 @@ async function trainJoint(input: VariantsInput, name: Exclude<VariantName, 'sing
       onEvent: input.onEvent,
       lossFunction: name === 'naive' ? naiveBinaryCrossentropy : undefined,
     });
-    const tasks = maskedMetrics(input.test.y, predictProbabilities(model, input.test.x), input.taskNames);
+    const tasks = markUntrained(maskedMetrics(input.test.y, predictProbabilities(model, input.test.x), input.taskNames), result.untrainedTasks);
     return { name, description: VARIANTS[name], trainRows: [train.x.rows], tasks, epochs: result.history.length };
   } finally {
     model.dispose();
@@ -78,12 +78,18 @@ async function trainSingleTasks(input: VariantsInput): Promise<VariantResult> {
   let epochs = Infinity;
   for (const [col, task] of input.taskNames.entries()) {
     const train = labelledRowsOf(input.train, col);
+    const testLabels = createMatrix(input.test.y.rows, 1, column(input.test.y, col));
+    if (train.x.rows === 0) {
+      // Nothing to learn from: report the task as untrained, not as the score of a random head.
+      tasks.push(...markUntrained(maskedMetrics(testLabels, createMatrix(testLabels.rows, 1), [task]), [task]));
+      trainRows.push(0);
+      continue;
+    }
     const dev = input.dev && labelledRowsOf(input.dev, col);
     const model = input.buildModel([task]);
     try {
       const result = await trainMultiTask(model, train, { ...input.training, taskNames: [task], dev, onEvent: input.onEvent });
       epochs = Math.min(epochs, result.history.length);
-      const testLabels = createMatrix(input.test.y.rows, 1, column(input.test.y, col));
       tasks.push(...maskedMetrics(testLabels, predictProbabilities(model, input.test.x), [task]));
       trainRows.push(train.x.rows);
     } finally {
