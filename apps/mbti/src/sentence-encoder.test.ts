@@ -1,0 +1,44 @@
+import { loadBackend } from '@mtl/core';
+import { EMBEDDING_SIZE, encoderId, loadSentenceEncoder, defaultModelDir, type SentenceEncoder } from './sentence-encoder.js';
+
+function cosine(v: Float32Array, a: number, b: number): number {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < EMBEDDING_SIZE; i++) {
+    const x = v[a * EMBEDDING_SIZE + i]!, y = v[b * EMBEDDING_SIZE + i]!;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+describe('the real USE-lite encoder, loaded offline from universal-sentence-encoder-node', () => {
+  let encoder: SentenceEncoder;
+  beforeAll(async () => {
+    await loadBackend();
+    encoder = await loadSentenceEncoder();
+  });
+  afterAll(() => encoder.dispose());
+
+  it('gives 512-d vectors, paraphrases closer than an unrelated sentence', async () => {
+    const v = await encoder.embed(['How old are you?', 'What is your age?', 'The stock market fell sharply today.', 'I love my dog.', 'My puppy is my favourite.']);
+    expect(v.length).toBe(5 * EMBEDDING_SIZE);
+    expect(cosine(v, 0, 1)).toBeGreaterThan(cosine(v, 0, 2) + 0.3);
+    expect(cosine(v, 3, 4)).toBeGreaterThan(cosine(v, 3, 2));
+  });
+
+  it('embeds a text the same alone or in a batch with longer ones', async () => {
+    const alone = await encoder.embed(['short text']);
+    const batch = await encoder.embed(['a much longer text that makes the batch pad to more tokens than the short one', 'short text']);
+    for (let i = 0; i < EMBEDDING_SIZE; i++) expect(batch[EMBEDDING_SIZE + i]).toBeCloseTo(alone[i]!, 4);
+  });
+
+  it('is identified by the content of its files', () => {
+    expect(encoder.id).toBe(encoderId(defaultModelDir()));
+    expect(encoder.id).toMatch(/^use-lite-[0-9a-f]{16}$/);
+  });
+
+  it('names the missing file of a bad --model-dir', async () => {
+    await expect(loadSentenceEncoder('/nonexistent/use')).rejects.toThrow(/--model-dir \/nonexistent\/use: \/nonexistent\/use\/model\.json is missing/);
+  });
+});
