@@ -1,12 +1,12 @@
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from './atomic-write.js';
 
 export type ChartSpec = TopLevelSpec;
 
 /** Renders a Vega-Lite spec to SVG text (no browser, no canvas). */
 export async function renderChartSvg(spec: ChartSpec): Promise<string> {
+  // Loaded on first use: the charting stack is large and most CLI paths never draw.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -18,6 +18,7 @@ export async function renderChartSvg(spec: ChartSpec): Promise<string> {
 /** Renders a Vega-Lite spec to a PNG file, written atomically. */
 export async function writeChartPng(spec: ChartSpec, path: string, scale = 2): Promise<void> {
   const svg = await renderChartSvg({ background: 'white', ...spec } as ChartSpec);
+  const { Resvg } = await import('@resvg/resvg-js');
   const png = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
@@ -26,4 +27,3 @@ export async function writeChartPng(spec: ChartSpec, path: string, scale = 2): P
     .asPng();
   writeFileAtomic(path, png);
 }
-
