@@ -81,6 +81,7 @@ export interface DashboardState {
 const MAX_NOTICES = 4;
 const MAX_ALERTS = 4;
 const MAX_PANELS = 12;
+const ETA_EPOCHS = 5;
 
 export function initialDashboardState(app: string): DashboardState {
   return {
@@ -127,7 +128,8 @@ function reduce(state: DashboardState, event: RunEvent, now: number): DashboardS
           ...state.progress,
           epoch: event.epoch, batch: event.batch, batches: event.batches, lastBatchLoss: event.loss,
           epochSamples: (sameEpoch ? state.progress.epochSamples : 0) + event.samples,
-          epochStartedAt: sameEpoch && state.progress.epochStartedAt !== null ? state.progress.epochStartedAt : now,
+          // The clock of a new epoch started at the previous epoch event (or the start event).
+          epochStartedAt: state.progress.epochStartedAt ?? now,
         },
       };
     }
@@ -181,12 +183,13 @@ export function elapsedSeconds(state: DashboardState, now: number): number {
   return Math.max(0, (end - state.startedAt - state.pausedMs - (state.finishedAt === null ? pausedFor(state, now) : 0)) / 1000);
 }
 
-/** Seconds left: the mean epoch time so far times the epochs left, less what the current epoch has done. */
+/** Seconds left: the typical recent epoch time times the epochs left, less what the current epoch has done. */
 export function etaSeconds(state: DashboardState, now: number): number | null {
   const { epoch, epochs, batch, batches } = state.progress;
   if (state.status !== 'training' && state.status !== 'paused') return null;
-  const seconds = state.epochSeconds;
-  let perEpoch: number | null = seconds.length > 0 ? seconds.reduce((a, b) => a + b, 0) / seconds.length : null;
+  // Median of the last epochs: a paused epoch (its seconds include the pause) must not skew it.
+  const recent = state.epochSeconds.slice(-ETA_EPOCHS).toSorted((a, b) => a - b);
+  let perEpoch: number | null = recent.length > 0 ? recent[Math.floor(recent.length / 2)]! : null;
   if (perEpoch === null && batch > 0 && state.progress.epochStartedAt !== null && state.pausedAt === null) {
     perEpoch = ((now - state.progress.epochStartedAt) / 1000) * (batches / batch);
   }
@@ -198,7 +201,8 @@ export function etaSeconds(state: DashboardState, now: number): number | null {
 /** Samples per second: live within the current epoch, else the last epoch's figure. */
 export function liveSamplesPerSecond(state: DashboardState, now: number): number | null {
   const { epochStartedAt, epochSamples } = state.progress;
-  if (state.status === 'training' && epochStartedAt !== null && epochSamples > 0 && now > epochStartedAt) {
+  // Under half a second of an epoch says more about timer jitter than speed.
+  if (state.status === 'training' && epochStartedAt !== null && epochSamples > 0 && now - epochStartedAt > 500) {
     return epochSamples / ((now - epochStartedAt) / 1000);
   }
   return state.samplesPerSecond;

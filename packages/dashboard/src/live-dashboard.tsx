@@ -24,7 +24,7 @@ export function mountLiveDashboard(options: LiveDashboardOptions): LiveDashboard
       <Dashboard store={options.store} control={options.control} onHardExit={options.onHardExit} />
     </ThemeContext.Provider>,
     // Ink's own Ctrl-C exit would kill the run without saving; the dashboard handles it.
-    { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: true, maxFps: 10, incrementalRendering: true },
+    { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: true, maxFps: 10 },
   );
   return {
     unmount: async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPlainReporter } from './plain-reporter.js';
-import { createReporter } from './reporter.js';
+import { createReporter, underTurboStream } from './reporter.js';
 import { TrainingControl } from '@mtl/core';
 import { batch, normalRun } from './test-events.js';
 
@@ -40,10 +40,14 @@ describe('createPlainReporter', () => {
     }
   });
 
-  it('is chosen when stdout is not a terminal or CI is set', () => {
+  it('is chosen when stdout is not a terminal, CI is set or turbo streams the output', () => {
     const control = new TrainingControl();
     const tty = { isTTY: true } as NodeJS.WriteStream;
     expect(createReporter({ app: 'toy', control, handleSignals: false, stdout: { isTTY: false } as NodeJS.WriteStream, write: () => {} }).live).toBe(false);
     expect(createReporter({ app: 'toy', control, handleSignals: false, stdout: tty, env: { CI: 'true' }, write: () => {} }).live).toBe(false);
+    // turbo's stream UI prefixes lines and keeps stdin; its terminal UI gives the task a real terminal.
+    expect(createReporter({ app: 'toy', control, handleSignals: false, stdout: tty, env: { TURBO_HASH: 'abc' }, write: () => {} }).live).toBe(false);
+    expect(underTurboStream({ TURBO_HASH: 'abc', TURBO_IS_TUI: 'true' })).toBe(false);
+    expect(underTurboStream({})).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import { colorEnabled } from './theme.js';
 
 export interface ReporterOptions {
   app: string;
-  /** Live Ink dashboard; default: stdout is a terminal and CI is not set. */
+  /** Live Ink dashboard; default: stdout is a terminal, CI is not set and turbo is not streaming our output. */
   live?: boolean;
   control: TrainingControl;
   /** Where the dashboard draws and reads keys; default process.stdout / process.stdin. */
@@ -37,8 +37,17 @@ const INTERRUPTED_EXIT_CODE = 130;
 export function createReporter(options: ReporterOptions): Reporter {
   const env = options.env ?? process.env;
   const stdout = options.stdout ?? process.stdout;
-  const live = options.live ?? (stdout.isTTY === true && !env.CI);
+  const live = options.live ?? (stdout.isTTY === true && !env.CI && !underTurboStream(env));
   return live ? createLiveReporter(options, stdout, env) : createLineReporter(options);
+}
+
+/**
+ * turbo runs tasks with TURBO_HASH set; outside its terminal UI (which sets
+ * TURBO_IS_TUI) it prefixes every line with the task name and keeps stdin
+ * to itself, so a live screen would come out garbled and deaf to keys.
+ */
+export function underTurboStream(env: NodeJS.ProcessEnv): boolean {
+  return env.TURBO_HASH !== undefined && env.TURBO_IS_TUI !== 'true';
 }
 
 function createLineReporter(options: ReporterOptions): Reporter {
