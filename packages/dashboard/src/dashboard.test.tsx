@@ -72,7 +72,7 @@ describe('Dashboard frames', () => {
     app.stdin.write('q');
     await tick();
     expect(requestStop).toHaveBeenCalledWith('q pressed');
-    expect(frame()).toContain('stopping after the current batch (q pressed)');
+    expect(frame()).toContain('stopping after the current batch: q pressed');
     store.dispatch({ type: 'stopped', epoch: 1, reason: 'q pressed', history: [] });
     await tick();
     expect(frame()).toContain('stopped: q pressed');
@@ -82,7 +82,7 @@ describe('Dashboard frames', () => {
     const { app, control, onHardExit } = await mount(normalRun(1));
     app.stdin.write('\x03');
     await tick();
-    expect(control.stopReason).toBe('Ctrl-C pressed');
+    expect(control.stopReason).toBe('SIGINT (Ctrl-C)');
     expect(onHardExit).not.toHaveBeenCalled();
     app.stdin.write('\x03');
     await tick();

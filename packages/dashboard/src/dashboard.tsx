@@ -19,6 +19,7 @@ export interface DashboardProps {
 }
 
 const MAX_CHART_HEIGHT = 10;
+const CTRL_C_REASON = 'SIGINT (Ctrl-C)';
 const MIN_CHART_HEIGHT = 3;
 
 export function Dashboard({ store, control, onHardExit }: DashboardProps) {
@@ -35,8 +36,9 @@ export function Dashboard({ store, control, onHardExit }: DashboardProps) {
       if (key.ctrl && input === 'c') {
         ctrlC.current += 1;
         if (ctrlC.current > 1) return onHardExit();
-        control.requestStop('Ctrl-C pressed');
-        store.markStopping('Ctrl-C pressed');
+        // Same reason as the signal, so apps give Ctrl-C one exit code with or without the dashboard.
+        control.requestStop(CTRL_C_REASON);
+        store.markStopping(CTRL_C_REASON);
       } else if (input === 'q') {
         control.requestStop('q pressed');
         store.markStopping('q pressed');

@@ -13,7 +13,7 @@ export function KeyFooter({ state, interactive }: { state: DashboardState; inter
     case 'failed':
       return <Text color={theme.bad}>{`error: ${state.statusReason ?? ''}`}</Text>;
     case 'stopping':
-      return <Text color={theme.warn}>{`stopping after the current batch (${state.statusReason ?? 'stop requested'}); Ctrl-C again quits at once`}</Text>;
+      return <Text color={theme.warn}>{`stopping after the current batch: ${state.statusReason ?? 'stop requested'}; Ctrl-C again quits at once`}</Text>;
     default:
       if (!interactive) return <Text dimColor={theme.dim}>keys unavailable: stdin is not a terminal</Text>;
       return (

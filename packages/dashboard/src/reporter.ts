@@ -93,8 +93,8 @@ function handleInterrupts(options: ReporterOptions, exit: () => void, onStop?: (
   const onSigint = () => {
     count += 1;
     if (count > 1) return exit();
-    options.control.requestStop('interrupted (SIGINT)');
-    onStop?.('interrupted (SIGINT)');
+    options.control.requestStop('SIGINT received');
+    onStop?.('SIGINT received');
   };
   process.on('SIGINT', onSigint);
   return () => {
