@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { loadBackend } from '@mtl/core';
+import { DEFAULT_DATA, resolveUserPath } from './data-location.js';
+import { readPeople } from './csv-reader.js';
+import { createPostEmbedder } from './post-embedder.js';
+import { defaultModelDir } from './sentence-encoder.js';
+
+/**
+ * Posts per second of the embedding stage alone (no cache), for 0 (main
+ * thread), 1 and 2 worker threads, on the same real posts in length-sorted
+ * batches of 16: `npm run bench -w mbti -- [CSV] [POSTS]`.
+ */
+async function main(): Promise<void> {
+  const path = resolveUserPath(process.argv[2] ?? DEFAULT_DATA);
+  const wanted = Number(process.argv[3] ?? 512);
+  const backend = await loadBackend();
+  const posts: string[] = [];
+  for await (const person of readPeople(path).people) {
+    posts.push(...person.posts);
+    if (posts.length >= wanted) break;
+  }
+  posts.length = Math.min(posts.length, wanted);
+  posts.sort((a, b) => a.length - b.length);
+  const batches: string[][] = [];
+  for (let i = 0; i < posts.length; i += 16) batches.push(posts.slice(i, i + 16));
+  process.stdout.write(`${posts.length} posts from ${path}, backend ${backend.name}\n`);
+  for (const workers of [0, 1, 2]) {
+    const embedder = await createPostEmbedder({ modelDir: defaultModelDir(), backend: backend.name, workers });
+    await embedder.embed(batches[0]!); // the first call compiles the graph
+    const started = performance.now();
+    let next = 0;
+    const lane = async () => {
+      while (next < batches.length) await embedder.embed(batches[next++]!);
+    };
+    await Promise.all(Array.from({ length: embedder.parallelism }, lane));
+    const seconds = (performance.now() - started) / 1000;
+    process.stdout.write(`${embedder.where.padEnd(16)} ${(posts.length / seconds).toFixed(1)} posts/s\n`);
+    await embedder.close();
+  }
+}
+
+await main();
