@@ -60,12 +60,15 @@ describe('reduceDashboard', () => {
     expect(elapsedSeconds(s, 15_000)).toBeCloseTo(5);
   });
 
-  it('estimates the time left from the mean epoch time', () => {
+  it('estimates the time left from the wall time between recent epochs', () => {
+    // One event per second: 5 s from start to epoch 1 and from epoch 1 to epoch 2; epochs 3-5 to go.
     const s = fold(normalRun(2));
-    // 2 s per epoch, epochs 3-5 to go.
-    expect(etaSeconds(s, 0)).toBeCloseTo(6);
+    expect(etaSeconds(s, 0)).toBeCloseTo(15);
     const half = reduceDashboard(reduceDashboard(s, batch(3, 1), 0), batch(3, 2), 0);
-    expect(etaSeconds(half, 0)).toBeCloseTo(5);
+    expect(etaSeconds(half, 0)).toBeCloseTo(12.5);
+    // A long (paused) epoch does not move the median of the last five.
+    const slow = [5, 5, 60, 5, 5].reduce((st, sec, i) => reduceDashboard(st, epoch(i + 1, 0.5, 0.5), (st.progress.epochStartedAt ?? 0) + sec * 1000), fold([RUN, START], 0, 0));
+    expect(slow.epochSeconds).toEqual([5, 5, 60, 5, 5]);
   });
 
   it('shows a stop request at once and the stop when it happens', () => {

@@ -65,6 +65,11 @@ export interface DashboardState {
   /** One entry per finished epoch; a new array only on epoch events, shared between batch updates. */
   trainLosses: readonly number[];
   devLosses: readonly (number | null)[];
+  /**
+   * Wall seconds from one epoch event to the next: training, evaluation and
+   * the app's own per-epoch work (checkpoints, panels), which the trainer's
+   * `seconds` leaves out but the ETA must count.
+   */
   epochSeconds: readonly number[];
   samplesPerSecond: number | null;
   tasks: readonly TaskRow[];
@@ -139,7 +144,7 @@ function reduce(state: DashboardState, event: RunEvent, now: number): DashboardS
       return {
         ...state,
         trainLosses: [...state.trainLosses, event.trainLoss], devLosses,
-        epochSeconds: [...state.epochSeconds, event.seconds], samplesPerSecond: event.samplesPerSecond,
+        epochSeconds: [...state.epochSeconds, (now - (state.progress.epochStartedAt ?? now)) / 1000], samplesPerSecond: event.samplesPerSecond,
         tasks: state.tasks.map((row) => withMetrics(row, event.tasks.find((t) => t.name === row.name), event.epoch)),
         devRisingStreak: rising.streak,
         alerts: rising.alert ? addAlerts(state.alerts, [rising.alert]) : rising.streak === 0 ? state.alerts.filter((a) => a.kind !== 'dev-rising') : state.alerts,

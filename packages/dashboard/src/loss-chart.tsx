@@ -5,8 +5,9 @@ import { fixed } from './format.js';
 import { useTheme } from './theme.js';
 
 const AXIS_WIDTH = 8;
+const MIN_SPAN = 10;
 
-/** Train and dev loss per epoch as braille lines; the y axis follows the data, the x axis the planned epochs. */
+/** Train and dev loss per epoch as braille lines; both axes follow the data. */
 export interface LossChartProps {
   trainLosses: readonly number[];
   devLosses: readonly (number | null)[];
@@ -22,13 +23,14 @@ export const LossChart = memo(function LossChart({ trainLosses, devLosses, start
   const theme = useTheme();
   const plotWidth = Math.max(10, width - AXIS_WIDTH - 1);
   const offset = startEpoch;
-  const planned = Math.max(0, epochs - offset);
-  const plot = braillePlot([trainLosses, devLosses], plotWidth, height, planned);
+  // The x axis spans the epochs done so far (at least a few), so the curve fills the width and rescales as it grows.
+  const span = Math.min(Math.max(MIN_SPAN, trainLosses.length), Math.max(epochs - offset, trainLosses.length));
+  const plot = braillePlot([trainLosses, devLosses], plotWidth, height, span);
   const colorOf = (owners: number) => (owners === 1 ? theme.train : owners === 2 ? theme.dev : owners === 3 ? theme.both : undefined);
   const hasDev = devLosses.some((v) => v !== null);
   const label = (row: number) =>
     Number.isNaN(plot.min) ? '' : row === 0 ? fixed(plot.max, 3) : row === height - 1 ? fixed(plot.min, 3) : '';
-  const lastEpoch = offset + Math.max(planned, trainLosses.length);
+  const lastEpoch = offset + span;
   return (
     <Box flexDirection="column">
       <Text>

@@ -9,7 +9,7 @@ export function ProgressBars({ state, now, width }: { state: DashboardState; now
   const theme = useTheme();
   const { epoch, epochs, batch, batches, lastBatchLoss } = state.progress;
   if (epochs === 0) return null;
-  const barWidth = Math.max(10, Math.min(40, width - 40));
+  const barWidth = Math.max(10, Math.min(40, width - 56));
   const epochsDone = batches > 0 && batch >= batches ? epoch : epoch - 1;
   const eta = etaSeconds(state, now);
   const rate = liveSamplesPerSecond(state, now);
@@ -17,13 +17,13 @@ export function ProgressBars({ state, now, width }: { state: DashboardState; now
   const batchDigits = String(batches).length;
   return (
     <Box flexDirection="column">
-      <Text>
+      <Text wrap="truncate">
         <Text>{'epoch '.padEnd(7)}</Text>
         <Text color={theme.accent}>{progressBar(epochsDone / epochs, barWidth)}</Text>
         <Text>{` ${String(epochsDone).padStart(digits)}/${epochs}`}</Text>
         <Text dimColor={theme.dim}>{`  elapsed ${duration(elapsedSeconds(state, now))}  ETA ${eta === null ? '-' : duration(eta)}`}</Text>
       </Text>
-      <Text>
+      <Text wrap="truncate">
         <Text>{'batch '.padEnd(7)}</Text>
         <Text color={theme.accent}>{progressBar(batches > 0 ? batch / batches : 0, barWidth)}</Text>
         <Text>{` ${String(batch).padStart(batchDigits)}/${batches}`}</Text>
