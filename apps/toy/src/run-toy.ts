@@ -58,7 +58,8 @@ export async function runToy(options: ToyOptions, context: ToyRunContext): Promi
     checkpoint: { path: join(outDir, 'checkpoint.json'), fingerprint: checkpointFingerprint(options), resume: options.resume },
     afterEpoch: (record) => {
       if (record.epoch % PANEL_EVERY === 0 || record.epoch === options.epochs) {
-        onEvent({ type: 'panel', title: `decision regions, epoch ${record.epoch} (# = 1)`, lines: decisionMapLines(model, TOY_TASKS) });
+        // One fixed title: the dashboard keeps the latest panel per title.
+        onEvent({ type: 'panel', title: 'decision regions (# = 1)', lines: [`epoch ${record.epoch}`, ...decisionMapLines(model, TOY_TASKS)] });
       }
     },
   });
