@@ -15,6 +15,7 @@ export { splitIndices, type Split, type SplitFractions } from './splits.js';
 export { NonFiniteLossError, trainMultiTask, type Dataset, type LossFunction, type TrainOptions, type TrainResult } from './trainer.js';
 export type { EpochRecord, TaskSummary, TrainerEvent, TrainerEventListener } from './trainer-events.js';
 export { TrainingControl } from './training-control.js';
+export { useFastWasmKernels } from './wasm-kernels.js';
 export { UserError } from './user-error.js';
 export * as tf from '@tensorflow/tfjs';
 export type { NoticeEvent, PanelEvent, RunEvent, RunEventListener, RunInfoEvent, StageEvent } from './run-events.js';

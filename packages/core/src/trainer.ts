@@ -8,7 +8,7 @@ import { createRng, permutation } from './rng.js';
 import { ShuffledBatches } from './shuffled-batches.js';
 import type { EpochRecord, TrainerEvent, TrainerEventListener } from './trainer-events.js';
 import { TrainingControl } from './training-control.js';
-import { useFastWasmMatMul } from './wasm-matmul.js';
+import { useFastWasmKernels } from './wasm-kernels.js';
 
 export interface Dataset {
   x: Matrix;
@@ -94,7 +94,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   // Skip the shuffles of finished epochs so a resumed run sees the same batch order.
   for (let e = 0; e < startEpoch; e++) permutation(rows, rng);
 
-  if (tf.getBackend() === 'wasm') useFastWasmMatMul();
+  if (tf.getBackend() === 'wasm') useFastWasmKernels();
   const shuffled = new ShuffledBatches(train.x, train.y);
   try {
     for (let epoch = startEpoch + 1; epoch <= options.epochs; epoch++) {

@@ -1,0 +1,54 @@
+/**
+ * Child of the dashboard-cost benchmark: one toy training run (wasm, 87,300
+ * rows, batch 5000) whose epochs alternate between the live Ink reporter,
+ * drawing into a fake 160x50 terminal, and the plain reporter writing nowhere.
+ * Alternating inside one run cancels the drift of a shared machine.
+ * Prints RESULT {live: [s...], plain: [s...]}.
+ */
+import { PassThrough, Writable } from 'node:stream';
+import { loadBackend, TrainingControl, trainMultiTask, type TrainerEvent } from '@mtl/core';
+import { TOY_TASKS } from 'toy/dist/toy-data.js';
+import { buildToyModel } from 'toy/dist/toy-experiment.js';
+import { TOY_BATCH, toyTrainingSet } from './toy-dataset.js';
+
+interface Reporter {
+  onEvent(event: TrainerEvent): void;
+  close(): Promise<void>;
+}
+interface DashboardModule {
+  createReporter(options: Record<string, unknown>): Reporter;
+}
+
+const epochs = Number(process.argv[2] ?? 11);
+let dashboard: DashboardModule;
+try {
+  dashboard = (await import('@mtl/dashboard' as string)) as DashboardModule;
+  if (typeof dashboard.createReporter !== 'function') throw new Error('no createReporter export');
+} catch (error) {
+  console.log(`SKIP @mtl/dashboard has no usable createReporter (${error instanceof Error ? error.message.split('\n')[0] : error})`);
+  process.exit(0);
+}
+
+await loadBackend('wasm');
+const terminal = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), { isTTY: true, columns: 160, rows: 50 });
+const stdin = Object.assign(new PassThrough(), { isTTY: false });
+const control = new TrainingControl();
+const live = dashboard.createReporter({ app: 'toy', live: true, control, stdout: terminal, stdin, handleSignals: false, env: {} });
+const plain = dashboard.createReporter({ app: 'toy', live: false, control, write: () => {}, handleSignals: false, env: {} });
+const times = { live: [] as number[], plain: [] as number[] };
+let epoch = 1;
+const liveEpoch = (e: number) => e % 2 === 0;
+
+await trainMultiTask(buildToyModel(TOY_TASKS, 0), toyTrainingSet(), {
+  taskNames: TOY_TASKS, epochs, batchSize: TOY_BATCH, learningRate: 0.001, seed: 0, control,
+  onEvent: (e) => {
+    if (e.type === 'batch') epoch = e.epoch;
+    const header = e.type === 'start';
+    if (header || liveEpoch(epoch)) live.onEvent(e);
+    if (header || !liveEpoch(epoch)) plain.onEvent(e);
+    if (e.type === 'epoch' && e.epoch > 1) (liveEpoch(e.epoch) ? times.live : times.plain).push(e.seconds);
+  },
+});
+await live.close();
+await plain.close();
+console.log(`RESULT ${JSON.stringify(times)}`);

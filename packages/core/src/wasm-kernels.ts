@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The parts of the wasm backend these kernels use (tfjs-backend-wasm 4.x). */
+interface WasmBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
+}
+
+type Kernel = (args: { inputs: tf.NamedTensorInfoMap; backend: WasmBackend; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
+
+/** Below this many values per row, copying value by value beats one `subarray().set()` per row. */
+const NARROW_ROW = 64;
+
+let installed = false;
+
+/**
+ * Replaces three wasm kernels that are slow on the shapes of a training step,
+ * each with one that computes exactly the same values:
+ *
+ * - `BatchMatMul` with a transposed operand. The backend runs a matmul through
+ *   XNNPACK only when nothing is transposed, else a scalar triple loop 10-50x
+ *   slower; backpropagation through a dense layer needs exactly the two
+ *   transposed products (dx = dy·Wᵀ, dW = xᵀ·dy). Transposing into a temporary
+ *   first (a cheap copy) sends them through XNNPACK. Only the summation order
+ *   inside a dot product differs, as between any two GEMM kernels.
+ * - `Concat` and `SplitV` along the last axis of narrow rows (the sigmoid heads
+ *   joined into [batch, tasks] and split again by the gradient): the backend
+ *   copies with one `subarray().set()` per row and input, which allocates
+ *   per row; these copy value by value.
+ *
+ * Idempotent; returns false when the wasm backend is not registered.
+ */
+export function useFastWasmKernels(): boolean {
+  if (installed) return true;
+  const matMul = tf.getKernel(tf.BatchMatMul, 'wasm');
+  const transpose = tf.getKernel(tf.Transpose, 'wasm');
+  const concat = tf.getKernel(tf.Concat, 'wasm');
+  const splitV = tf.getKernel(tf.SplitV, 'wasm');
+  if (!matMul || !transpose || !concat || !splitV) return false;
+  replace(matMul, uprightMatMul(matMul.kernelFunc as Kernel, transpose.kernelFunc as Kernel));
+  replace(concat, narrowConcat(concat.kernelFunc as Kernel));
+  replace(splitV, narrowSplit(splitV.kernelFunc as Kernel));
+  installed = true;
+  return true;
+}
+
+function replace(config: tf.KernelConfig, kernelFunc: Kernel): void {
+  tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel({ ...config, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}
+
+function uprightMatMul(original: Kernel, transpose: Kernel): Kernel {
+  return (args) => {
+    const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
+    if (!transposeA && !transposeB) return original(args);
+    const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const temporaries: tf.TensorInfo[] = [];
+    const upright = (x: tf.TensorInfo, transposed: boolean): tf.TensorInfo => {
+      if (!transposed) return x;
+      const perm = x.shape.map((_, i) => i);
+      const n = perm.length;
+      [perm[n - 2], perm[n - 1]] = [perm[n - 1]!, perm[n - 2]!];
+      const t = transpose({ inputs: { x }, backend: args.backend, attrs: { perm } }) as tf.TensorInfo;
+      temporaries.push(t);
+      return t;
+    };
+    const out = original({
+      inputs: { a: upright(a, transposeA), b: upright(b, transposeB) },
+      backend: args.backend,
+      attrs: { ...args.attrs, transposeA: false, transposeB: false },
+    });
+    for (const t of temporaries) args.backend.disposeData(t.dataId);
+    return out;
+  };
+}
+
+function lastAxis(axis: unknown, rank: number): boolean {
+  const a = Array.isArray(axis) ? axis[0] : axis;
+  return a === rank - 1 || a === -1;
+}
+
+function narrowConcat(original: Kernel): Kernel {
+  return (args) => {
+    const inputs = Object.values(args.inputs) as tf.TensorInfo[];
+    const first = inputs[0];
+    if (!first || first.dtype === 'string' || first.shape.length !== 2 || !lastAxis(args.attrs.axis, 2)) return original(args);
+    const rows = first.shape[0]!;
+    const widths = inputs.map((t) => t.shape[1]!);
+    if (inputs.some((t) => t.shape.length !== 2 || t.shape[0] !== rows || t.dtype !== first.dtype) || Math.max(...widths) >= NARROW_ROW) return original(args);
+    const total = widths.reduce((s, w) => s + w, 0);
+    const out = args.backend.makeOutput([rows, total], first.dtype);
+    const outValues = args.backend.typedArrayFromHeap(out);
+    let offset = 0;
+    inputs.forEach((input, i) => {
+      const width = widths[i]!;
+      const values = args.backend.typedArrayFromHeap(input);
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < width; c++) outValues[r * total + offset + c] = values[r * width + c]!;
+      }
+      offset += width;
+    });
+    return out;
+  };
+}
+
+function narrowSplit(original: Kernel): Kernel {
+  return (args) => {
+    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+    if (x.dtype === 'string' || x.shape.length !== 2 || !lastAxis(args.attrs.axis, 2) || x.shape[1]! >= NARROW_ROW) return original(args);
+    const [rows, width] = x.shape as [number, number];
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, args.attrs.numOrSizeSplits as number | number[], 1);
+    const values = args.backend.typedArrayFromHeap(x);
+    let offset = 0;
+    return sizes.map((size) => {
+      const out = args.backend.makeOutput([rows, size], x.dtype);
+      const outValues = args.backend.typedArrayFromHeap(out);
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < size; c++) outValues[r * size + c] = values[r * width + offset + c]!;
+      }
+      offset += size;
+      return out;
+    });
+  };
+}
