@@ -9,6 +9,8 @@ import { lastLines, timedNode } from './timed-process.js';
 const CLI = 'apps/mbti/dist/cli.js';
 const FULL_DATA = 'datasets/mbti/mbti_1.csv';
 const FALLBACK = 'test/fixtures/mbti-sample-24.csv';
+/** The real 412-row sample shipped beside the project (see ../shared/datasets/mbti/README.md). */
+const SHARED_SAMPLE = '../shared/datasets/mbti/mbti_sample.csv';
 export const SAMPLE_ROWS = 412;
 
 interface MbtiResults {
@@ -20,8 +22,10 @@ function epochSecondsFromLog(stdout: string): number[] {
   return [...stdout.matchAll(/^epoch (\d+)\/\d+ .*? (\d+(?:\.\d+)?)s \|/gm)].map((m) => Number(m[2]));
 }
 
-/** The first SAMPLE_ROWS people of the Kaggle file, or the committed 24-row fixture when the file is absent. */
+/** The shared 412-row sample, else the first SAMPLE_ROWS people of the Kaggle file, else the committed 24-row fixture. */
 async function sampleFile(): Promise<{ path: string; note: string }> {
+  const shared = join(REPO_ROOT, SHARED_SAMPLE);
+  if (existsSync(shared)) return { path: shared, note: `the ${SAMPLE_ROWS}-row sample ${SHARED_SAMPLE}` };
   const full = join(REPO_ROOT, FULL_DATA);
   if (!existsSync(full)) return { path: join(REPO_ROOT, FALLBACK), note: `${FULL_DATA} is absent (user-supplied): ran on the 24-row fixture ${FALLBACK}` };
   const path = join(BENCH_TMP, `mbti-${SAMPLE_ROWS}.csv`);
