@@ -69,6 +69,11 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
     const ok = await tf.setBackend(TFJS_NAME[name]);
     if (!ok) return `tf.setBackend('${TFJS_NAME[name]}') returned false`;
     await tf.ready();
+    if (name === 'cpu') {
+      // The cpu backend's first write prints an install-tfjs-node banner; the
+      // loader already says which backend runs and why, so silence it.
+      (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+    }
     return undefined;
   } catch (error) {
     return firstLine(error);
