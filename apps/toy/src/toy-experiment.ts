@@ -16,7 +16,7 @@ export interface ToySplits {
  * The classic set-up: the last 3,000 points are the test set; the rest is split
  * 90 % train / 10 % dev; only training labels are dropped.
  */
-export function prepareToySplits(points: number, missingRate: number, seed: number): ToySplits {
+export function prepareToySplits(points: number, missingRate: number | readonly number[], seed: number): ToySplits {
   if (points <= HOLDOUT_ROWS + 10) throw new Error(`need more than ${HOLDOUT_ROWS + 10} points, got ${points}`);
   const all = generateToyData(points, seed);
   const head = points - HOLDOUT_ROWS;

@@ -1,10 +1,12 @@
-import { BACKENDS, type BackendRequest, missingRate, positiveInteger, positiveNumber, nonNegativeInteger, UserError } from '@mtl/core';
+import { BACKENDS, type BackendRequest, missingRates, positiveInteger, positiveNumber, nonNegativeInteger, UserError } from '@mtl/core';
 import { Command, CommanderError, Option } from 'commander';
+import { TOY_TASKS } from './toy-data.js';
 
 export interface ToyOptions {
   epochs: number;
   seed: number;
-  missingRate: number;
+  /** One rate for every task, or one per task. */
+  missingRate: number | number[];
   out: string;
   backend: BackendRequest | undefined;
   compare: boolean;
@@ -24,7 +26,7 @@ export function toyCommand(): Command {
     .description('The 2-D multi-task experiment: 3 binary labels on [0,1]^2, some dropped, masked loss vs the alternatives.')
     .option('--epochs <n>', `training epochs (the classic run used 2000)`, positiveInteger('--epochs'), DEFAULT_EPOCHS)
     .option('--seed <n>', 'seed for data, splits, label dropping, weights and batch order', nonNegativeInteger('--seed'), 0)
-    .option('--missing-rate <r>', 'share of training labels dropped, each task independently, in [0, 1)', missingRate('--missing-rate'), 0.5)
+    .option('--missing-rate <r>', 'share of training labels dropped, each task independently, in [0, 1); or one per task: 0.2,0.5,0.9', missingRates('--missing-rate', TOY_TASKS), 0.5)
     .option('--out <dir>', 'directory for results.json, PNGs and the model', 'out')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: auto, or $MTL_BACKEND)').choices(BACKENDS))
     .option('--compare', 'also train: naive loss on -1 labels, complete rows only, one model per task', false)

@@ -37,3 +37,16 @@ export function positiveNumber(flag: string): (value: string) => number {
     return n;
   };
 }
+
+/** One rate for every task ("0.5"), or one per task ("0.2,0.5,0.9"), each in [0, 1). */
+export function missingRates(flag: string, tasks: readonly string[]): (value: string) => number | number[] {
+  const one = missingRate(flag);
+  return (value) => {
+    if (!value.includes(',')) return one(value);
+    const parts = value.split(',');
+    if (parts.length !== tasks.length) {
+      throw new UserError(`${flag} ${value}: ${parts.length} rates for ${tasks.length} tasks (${tasks.join(', ')}); give one rate, or one per task.`);
+    }
+    return parts.map((part) => one(part.trim()));
+  };
+}

@@ -1,6 +1,6 @@
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { activeBackend, BACKEND_ENV, BACKENDS, isBackendRequest, loadBackend, type ActiveBackend, type BackendName, type BackendRequest } from './backend.js';
-export { missingRate, nonNegativeInteger, positiveInteger, positiveNumber } from './flag-values.js';
+export { missingRate, missingRates, nonNegativeInteger, positiveInteger, positiveNumber } from './flag-values.js';
 export { dropLabels, type DroppedLabels } from './label-masking.js';
 export { maskedBinaryCrossentropy, maskedLoss, type MaskedLossOptions } from './masked-loss.js';
 export { markUntrained, maskedMetrics, rocAuc, taskMetrics, type TaskMetrics } from './masked-metrics.js';
