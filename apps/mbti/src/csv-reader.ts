@@ -82,7 +82,7 @@ async function* iteratePeople(path: string, flag: string, summary: ReadSummary):
   if (summary.rows === 0) throw new UserError(`${path}: only a header, no rows. Add one row per person: a type code and their posts joined by "|||".`);
 }
 
-/** Explains rows that were skipped, or returns null when none were. */
+/** One warning line per kind of skipped row; empty when none were skipped. */
 export function describeSkipped(path: string, summary: ReadSummary): string[] {
   const lines: string[] = [];
   const rows = (s: SkippedRows) => `${s.firstRows.join(', ')}${s.count > s.firstRows.length ? ', ...' : ''}`;

@@ -58,7 +58,7 @@ export function parseMbtiCommand(argv: readonly string[]): ParsedCommand | undef
         settings: {
           data: dataPath(o['data'] as string | undefined),
           epochs: o['epochs'] as number, seed: o['seed'] as number, missingRate: o['missingRate'] as number,
-          out: resolveOut(o['out'] as string), compare: o['compare'] as boolean,
+          out: o['out'] as string, compare: o['compare'] as boolean,
           batchSize: o['batchSize'] as number, learningRate: o['learningRate'] as number,
           ...embeddingSettings(o),
         },
@@ -104,7 +104,7 @@ export function parseMbtiCommand(argv: readonly string[]): ParsedCommand | undef
       parsed = {
         name: 'evaluate',
         dashboard: o['dashboard'] !== false,
-        settings: { data: resolveUserPath(o['data'] as string), model: resolveUserPath(o['model'] as string), out: resolveOut(o['out'] as string), ...embeddingSettings(o) },
+        settings: { data: resolveUserPath(o['data'] as string), model: resolveUserPath(o['model'] as string), out: o['out'] as string, ...embeddingSettings(o) },
       };
     });
 
@@ -123,14 +123,10 @@ export function parseMbtiCommand(argv: readonly string[]): ParsedCommand | undef
 
 function embeddingSettings(o: Record<string, unknown>): Pick<TrainSettings, 'cacheDir' | 'modelDir' | 'workers' | 'backend'> {
   return {
-    cacheDir: resolveOut(o['cache'] as string),
+    // Output places stay relative to the working directory: they may not exist yet, so there is nothing to search for.
+    cacheDir: o['cache'] as string,
     modelDir: o['modelDir'] === undefined ? defaultModelDir() : resolveUserPath(o['modelDir'] as string),
     workers: o['workers'] as number | undefined,
     backend: o['backend'] as BackendRequest | undefined,
   };
-}
-
-/** Output places are relative to the working directory, never searched for: they may not exist yet. */
-function resolveOut(dir: string): string {
-  return dir;
 }

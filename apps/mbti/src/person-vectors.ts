@@ -107,6 +107,9 @@ async function embedPass(
   };
   progress();
 
+  /** Distinct posts whose vector is known (for progress), and those already queued in this chunk. */
+  const counted = new Set<string>();
+  const queued = new Set<string>();
   let chunk: Array<{ index: number; posts: string[] }> = [];
   let chunkSize = 0;
   const flush = async () => {
@@ -142,14 +145,9 @@ async function embedPass(
     chunkSize = 0;
     queued.clear();
   };
-  const counted = new Set<string>();
-  const queued = new Set<string>();
 
   const embedMissing = async (missing: Array<{ key: string; text: string }>, vectors: Map<string, Float32Array>) => {
-    // Sorting by length puts posts of similar length together, so a batch pads little.
-    missing.sort((a, b) => a.text.length - b.text.length);
-    const batches: Array<typeof missing> = [];
-    for (let i = 0; i < missing.length; i += batchSize) batches.push(missing.slice(i, i + batchSize));
+    const batches = lengthSortedBatches(missing, batchSize);
     let next = 0;
     const runLane = async () => {
       while (next < batches.length) {
@@ -191,6 +189,14 @@ async function embedPass(
     x, types, rows, summary,
     stats: { posts: summary.posts, unique, cacheHits: scanHits, embedded, seconds, postsPerSecond: embedSeconds > 0 ? embedded / embedSeconds : 0, where: embedder?.where ?? 'cache only' },
   };
+}
+
+/** Posts of similar length go together: the graph pads every post of a batch to the longest one. */
+function lengthSortedBatches<T extends { text: string }>(items: T[], size: number): T[][] {
+  const sorted = [...items].sort((a, b) => a.text.length - b.text.length);
+  const batches: T[][] = [];
+  for (let i = 0; i < sorted.length; i += size) batches.push(sorted.slice(i, i + size));
+  return batches;
 }
 
 function meanInto(x: Matrix, row: number, vectors: Float32Array[]): void {
