@@ -1,5 +1,5 @@
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UserError } from './user-error.js';
 
 /**
@@ -9,7 +9,7 @@ import { UserError } from './user-error.js';
 export function prepareOutputDir(dir: string, flag = '--out'): string {
   const path = resolve(dir);
   try {
-    mkdirSync(path, { recursive: true });
+    makeDirectories(path);
   } catch (error) {
     throw new UserError(`${flag} ${dir}: cannot create the directory (${(error as NodeJS.ErrnoException).code ?? String(error)}). Choose a directory you can write to.`);
   }
@@ -23,4 +23,20 @@ export function prepareOutputDir(dir: string, flag = '--out'): string {
     throw new UserError(`${flag} ${dir}: the directory is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}). Choose a directory you can write to.`);
   }
   return path;
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir loops forever on
+ * pseudo file systems such as /proc, where mkdir answers ENOENT for ever.
+ */
+function makeDirectories(path: string): void {
+  const missing: string[] = [];
+  let current = path;
+  while (!existsSync(current)) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const dir of missing) mkdirSync(dir);
 }
