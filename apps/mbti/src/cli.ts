@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { TrainingControl, UserError } from '@mtl/core';
+import { runCli, TrainingControl } from '@mtl/core';
 import { createReporter } from '@mtl/dashboard';
 import { runEvaluate } from './evaluate-command.js';
 import { axisTable, variantTable } from './metrics-table.js';
@@ -46,17 +46,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-const verbose = process.argv.includes('--verbose');
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UserError) {
-      if (error.message) process.stderr.write(`mbti: ${error.message}\n`);
-      if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
-      process.exit(error.exitCode);
-    }
-    process.stderr.write(`mbti: ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}\n`);
-    if (!verbose) process.stderr.write('(run with --verbose for the stack trace)\n');
-    process.exit(1);
-  },
-);
+runCli('mbti', main);

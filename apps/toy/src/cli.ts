@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { TrainingControl, UserError } from '@mtl/core';
+import { runCli, TrainingControl } from '@mtl/core';
 import { createReporter } from '@mtl/dashboard';
 import { resultsTable, runToy } from './run-toy.js';
 import { parseToyOptions } from './toy-options.js';
@@ -33,16 +33,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 0;
 }
 
-const verbose = process.argv.includes('--verbose');
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UserError) {
-      process.stderr.write(`toy: ${error.message}\n`);
-      process.exit(error.exitCode);
-    }
-    process.stderr.write(`toy: ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}\n`);
-    if (!verbose) process.stderr.write('(run with --verbose for the stack trace)\n');
-    process.exit(1);
-  },
-);
+runCli('toy', main);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { UserError } from './user-error.js';
 
 export const BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
 export type BackendRequest = (typeof BACKENDS)[number];
@@ -15,6 +16,12 @@ export interface ActiveBackend {
 
 const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
+const INSTALL_HINT: Record<BackendName, string> = {
+  node: 'Install it with `npm install @tensorflow/tfjs-node` on a machine that can download libtensorflow, or use --backend auto.',
+  wasm: 'Reinstall with `npm ci`, or use --backend cpu.',
+  cpu: 'Reinstall with `npm ci`.',
+};
+
 let active: ActiveBackend | undefined;
 
 export function isBackendRequest(value: string): value is BackendRequest {
@@ -30,13 +37,13 @@ export function isBackendRequest(value: string): value is BackendRequest {
 export async function loadBackend(requested?: BackendRequest, env: NodeJS.ProcessEnv = process.env): Promise<ActiveBackend> {
   const fromEnv = env[BACKEND_ENV];
   if (requested === undefined && fromEnv !== undefined && !isBackendRequest(fromEnv)) {
-    throw new Error(`${BACKEND_ENV}=${fromEnv} is not a backend; use one of ${BACKENDS.join(', ')}`);
+    throw new UserError(`${BACKEND_ENV}=${fromEnv} is not a backend; use one of ${BACKENDS.join(', ')}`);
   }
   const choice: BackendRequest = requested ?? (fromEnv as BackendRequest | undefined) ?? 'auto';
   const source = requested !== undefined ? `--backend ${choice}` : fromEnv !== undefined ? `${BACKEND_ENV}=${choice}` : 'auto';
   if (choice !== 'auto') {
     const failure = await tryBackend(choice);
-    if (failure) throw new Error(`backend "${choice}" (from ${source}) is not available: ${failure}`);
+    if (failure) throw new UserError(`backend "${choice}" (from ${source}) is not available: ${failure}. ${INSTALL_HINT[choice]}`);
     return (active = { name: choice, reason: `forced by ${source}` });
   }
   const skipped: string[] = [];
