@@ -33,6 +33,14 @@ const EXPECTED_HEADER = ['type', 'posts'];
 const FIRST_ROWS_KEPT = 5;
 
 /**
+ * Longest record accepted, in characters. A person's 50 posts in the Kaggle
+ * file take at most about 10 000; a record a hundred times that is a quote
+ * opened and never closed, or not an MBTI file, and embedding it would run for
+ * hours (the encoder's cost grows with the square of a post's length).
+ */
+export const MAX_RECORD_CHARS = 1_000_000;
+
+/**
  * Streams people from a Kaggle-format MBTI CSV (header `type,posts`). Memory
  * holds one record at a time, never the file. Rows with an invalid type code or
  * no posts left after cleaning are skipped and counted in `summary`; anything
@@ -49,7 +57,7 @@ async function* iteratePeople(path: string, flag: string, summary: ReadSummary):
   const parser = pipeline(
     createReadStream(path),
     new Utf8Check(path),
-    parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: false }),
+    parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: false, max_record_size: MAX_RECORD_CHARS }),
     () => {},
   );
   let header = true;
@@ -76,7 +84,7 @@ async function* iteratePeople(path: string, flag: string, summary: ReadSummary):
       yield { row, line: info.lines, type, posts };
     }
   } catch (error) {
-    throw asUserError(error, path);
+    throw asUserError(error, path, summary.rows + 1);
   }
   if (header) throw new UserError(`${path}: the file is empty. Expected a CSV with the header "type,posts" and one row per person.`);
   if (summary.rows === 0) throw new UserError(`${path}: only a header, no rows. Add one row per person: a type code and their posts joined by "|||".`);
@@ -123,8 +131,15 @@ function checkHeader(record: string[], path: string, line: number): void {
   }
 }
 
-function asUserError(error: unknown, path: string): unknown {
+/** `row`: the data row being read when the error came. */
+function asUserError(error: unknown, path: string, row: number): unknown {
   if (error instanceof UserError) return error;
+  if (error instanceof CsvError && error.code === 'CSV_MAX_RECORD_SIZE') {
+    return new UserError(
+      `${path}: row ${row} (line ${typeof error['lines'] === 'number' ? error['lines'] : '?'}): longer than ${MAX_RECORD_CHARS / 1_000_000} MB (${MAX_RECORD_CHARS} characters); a person's posts in the Kaggle file are about 10 kB. ` +
+        'Look for a quote opened and never closed at or before that row, or shorten the row.',
+    );
+  }
   if (error instanceof CsvError) {
     const line = typeof error['lines'] === 'number' ? `line ${error['lines']}: ` : '';
     const message = error.message.replace(/^Invalid (Record|Opening Quote|Closing Quote)[^:]*: /, '').replace(/ at line \d+/, '');

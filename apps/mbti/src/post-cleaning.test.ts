@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { cleanPost, cleanPosts } from './post-cleaning.js';
+import { cleanPost, cleanPosts, MAX_POST_CHARS, splitLongPost } from './post-cleaning.js';
 
 // Real posts from ../shared/datasets/mbti/mbti_sample.csv (row numbers in comments).
 describe('cleanPost', () => {
@@ -48,5 +48,29 @@ describe('cleanPosts', () => {
     // Compared as lists so a failure shows the leftovers, not 100 kB of text.
     expect(cleaned.match(/(?<![a-z])[IE][NS][TF][JP]\w*/gi) ?? []).toEqual([]);
     expect(cleaned.match(/https?:\/\/\S*/g) ?? []).toEqual([]);
+  });
+});
+
+describe('splitLongPost (regression: one 900 kB post made the encoder run for hours)', () => {
+  it('keeps a post of Kaggle length whole', () => {
+    const post = 'a'.repeat(208);
+    expect(splitLongPost(post)).toEqual([post]);
+  });
+
+  it('cuts a long post at spaces into pieces no longer than the limit, losing no word', () => {
+    const words = Array.from({ length: 3000 }, (_, i) => `w${i}`);
+    const pieces = splitLongPost(words.join(' '));
+    expect(pieces.length).toBeGreaterThan(1);
+    for (const piece of pieces) expect(piece.length).toBeLessThanOrEqual(MAX_POST_CHARS);
+    expect(pieces.join(' ').split(' ')).toEqual(words);
+  });
+
+  it('cuts a long run without spaces at the limit', () => {
+    const pieces = splitLongPost('x'.repeat(MAX_POST_CHARS * 2 + 5));
+    expect(pieces.map((p) => p.length)).toEqual([MAX_POST_CHARS, MAX_POST_CHARS, 5]);
+  });
+
+  it('cleanPosts splits each long post', () => {
+    expect(cleanPosts(`${'word '.repeat(1000)}|||short one`)).toHaveLength(4);
   });
 });

@@ -1,0 +1,127 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadBackend, loadModel, UserError } from '@mtl/core';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Issue 6, integrity: SIGKILL gives a process no chance to clean up, so only
+ * atomic writes stand between a crash and a file that a later run reads as
+ * valid. Kill at assorted moments, then check that every file left is either
+ * valid or refused with a message (never a crash or a stack trace).
+ */
+
+const TOY = resolve(__dirname, '../apps/toy/dist/cli.js');
+const MBTI = resolve(__dirname, '../apps/mbti/dist/cli.js');
+const SAMPLE_24 = resolve(__dirname, 'fixtures/mbti-sample-24.csv');
+const env = { ...process.env, MTL_BACKEND: 'wasm' };
+const TOY_FLAGS = ['--epochs', '6', '--points', '20000', '--batch-size', '1000', '--learning-rate', '0.01', '--no-dashboard', '--seed', '7'];
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cli: string, args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 120_000 }, (error, stdout, stderr) => {
+      done({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Starts the CLI and SIGKILLs it after `ms`, or once `until` holds; resolves when it is gone. */
+function killAfter(cli: string, args: string[], ms: number, until?: () => boolean): Promise<void> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: 'ignore' });
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (Date.now() - started >= ms || until?.()) child.kill('SIGKILL');
+    }, 20);
+    child.on('exit', () => {
+      clearInterval(poll);
+      done();
+    });
+  });
+}
+
+/** The model directory loads, or is refused with a message that says what to do; nothing else. */
+async function expectModelLoadsOrIsRefused(dir: string): Promise<string> {
+  try {
+    const { model } = await loadModel(dir, 'toy');
+    model.dispose();
+    return 'loads';
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(/does not match meta\.json \(interrupted save or edited file\)|is missing; the model directory is incomplete|not a saved model/);
+    return 'refused';
+  }
+}
+
+describe('toy: SIGKILL at any moment leaves nothing read as valid that is not', () => {
+  const out = mkdtempSync(join(tmpdir(), 'toy-kill-'));
+  let fullRunMs = 0;
+
+  beforeAll(async () => {
+    await loadBackend('cpu');
+    const started = Date.now();
+    const first = await run(TOY, [...TOY_FLAGS, '--out', out]);
+    expect(first.status, first.stderr).toBe(0);
+    fullRunMs = Date.now() - started;
+  });
+
+  // Kill points spread over the whole run, from start-up to the final saves; the same --out each time.
+  it.each([0.2, 0.55, 0.85, 0.97])('killed at %s of a run: --resume resumes or says why not; the model loads or is refused', async (fraction) => {
+    await killAfter(TOY, [...TOY_FLAGS, '--out', out], Math.round(fullRunMs * fraction));
+    await expectModelLoadsOrIsRefused(join(out, 'model'));
+    if (existsSync(join(out, 'results.json'))) expect(() => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).not.toThrow();
+
+    const resumed = await run(TOY, [...TOY_FLAGS, '--out', out, '--resume']);
+    expect(resumed.stderr).not.toMatch(/\n\s+at /);
+    if (resumed.status === 0) {
+      expect(resumed.stdout).toMatch(/epoch 6\/6|epochs \d+\.\.6|already/);
+      expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).epochsTrained).toBe(6);
+      expect(await expectModelLoadsOrIsRefused(join(out, 'model'))).toBe('loads');
+    } else {
+      expect(resumed.stderr).toMatch(/--resume: no checkpoint at|checkpoint\.json: not a readable checkpoint/);
+    }
+  });
+});
+
+function cachedVectors(cacheDir: string): number {
+  const path = join(cacheDir, 'embeddings.sqlite');
+  if (!existsSync(path)) return 0;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // created but not yet initialised
+  }
+}
+
+// test/mbti-resume.test.ts covers SIGTERM (the gentle stop); SIGKILL skips every handler.
+describe('mbti: SIGKILL during embedding', () => {
+  it('the re-run finishes and reuses every vector committed before the kill', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'mbti-kill-'));
+    const cache = join(work, 'cache');
+    const args = ['--data', SAMPLE_24, '--cache', cache, '--out', join(work, 'out'), '--epochs', '1', '--no-dashboard', '--workers', '1'];
+    await killAfter(MBTI, args, 90_000, () => cachedVectors(cache) >= 16);
+    const saved = cachedVectors(cache);
+    expect(saved).toBeGreaterThanOrEqual(16);
+    expect(saved).toBeLessThan(135);
+    expect(existsSync(join(work, 'out', 'results.json'))).toBe(false);
+
+    const rerun = await run(MBTI, args);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    const reused = Number(/embedding: 136 posts \(135 distinct\), (\d+) from the cache, (\d+) embedded/.exec(rerun.stdout)?.[1]);
+    expect(reused).toBeGreaterThanOrEqual(saved);
+    expect(cachedVectors(cache)).toBe(135);
+  });
+});
