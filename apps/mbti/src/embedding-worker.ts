@@ -4,7 +4,7 @@ import { loadSentenceEncoder } from './sentence-encoder.js';
 
 /**
  * Worker-thread entry: one encoder per thread, so both cores run the model
- * (tfjs on wasm runs one thread per process). Messages: {id, texts} in,
+ * (tfjs on wasm runs one thread per process). Messages: {id, encodings} (token ids) in,
  * {id, vectors} or {id, error} out; one {ready} or {failed} after loading.
  */
 const { backend, modelDir } = workerData as { backend: BackendRequest; modelDir: string };
@@ -13,8 +13,8 @@ try {
   await loadBackend(backend);
   const encoder = await loadSentenceEncoder(modelDir);
   port.postMessage({ ready: true });
-  port.on('message', (message: { id: number; texts: string[] }) => {
-    encoder.embed(message.texts).then(
+  port.on('message', (message: { id: number; encodings: number[][] }) => {
+    encoder.embedTokens(message.encodings).then(
       (vectors) => port.postMessage({ id: message.id, vectors }, [vectors.buffer as ArrayBuffer]),
       (error: unknown) => port.postMessage({ id: message.id, error: String((error as Error).message ?? error) }),
     );

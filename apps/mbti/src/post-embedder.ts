@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BackendRequest } from '@mtl/core';
-import { encoderId, loadSentenceEncoder, type SentenceEncoder } from './sentence-encoder.js';
+import { encoderId, loadSentenceEncoder, loadTokenizer, type SentenceEncoder } from './sentence-encoder.js';
 
 /** Embeds batches of posts, in this thread or spread over worker threads. */
 export interface PostEmbedder {
@@ -11,6 +11,9 @@ export interface PostEmbedder {
   readonly parallelism: number;
   readonly where: string;
   embed(texts: readonly string[]): Promise<Float32Array>;
+  /** SentencePiece ids, in this thread: the caller sorts posts by token count, workers do not tokenize again. */
+  tokenize(text: string): number[];
+  embedTokens(encodings: ReadonlyArray<ArrayLike<number>>): Promise<Float32Array>;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ function inProcess(encoder: SentenceEncoder): PostEmbedder {
     parallelism: 1,
     where: 'main thread',
     embed: (texts) => encoder.embed(texts),
+    tokenize: (text) => encoder.tokenize(text),
+    embedTokens: (encodings) => encoder.embedTokens(encodings),
     async close() {
       encoder.dispose();
     },
@@ -45,6 +50,7 @@ function inProcess(encoder: SentenceEncoder): PostEmbedder {
 
 async function createWorkerPool(options: PostEmbedderOptions, workerFile: string): Promise<PostEmbedder> {
   const id = encoderId(options.modelDir);
+  const tokenizer = loadTokenizer(options.modelDir);
   const pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
   const idle: Worker[] = [];
   const waiting: Array<(worker: Worker) => void> = [];
@@ -96,18 +102,22 @@ async function createWorkerPool(options: PostEmbedderOptions, workerFile: string
     return worker ? Promise.resolve(worker) : new Promise((resolve) => waiting.push(resolve));
   }
 
+  async function embedTokens(encodings: ReadonlyArray<ArrayLike<number>>): Promise<Float32Array> {
+    const worker = await acquire();
+    const requestId = nextId++;
+    return new Promise<Float32Array>((resolve, reject) => {
+      pending.set(requestId, { resolve, reject });
+      worker.postMessage({ id: requestId, encodings: encodings.map((ids) => Array.from(ids)) });
+    });
+  }
+
   return {
     id,
     parallelism: workers.length,
     where: `${workers.length} worker thread${workers.length === 1 ? '' : 's'}`,
-    async embed(texts) {
-      const worker = await acquire();
-      const requestId = nextId++;
-      return new Promise<Float32Array>((resolve, reject) => {
-        pending.set(requestId, { resolve, reject });
-        worker.postMessage({ id: requestId, texts });
-      });
-    },
+    embed: (texts) => embedTokens(texts.map((text) => tokenizer.encode(text))),
+    tokenize: (text) => tokenizer.encode(text),
+    embedTokens,
     async close() {
       closed = true;
       await Promise.all(workers.map((worker) => worker.terminate()));

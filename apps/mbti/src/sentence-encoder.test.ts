@@ -33,6 +33,19 @@ describe('the real USE-lite encoder, loaded offline from universal-sentence-enco
     for (let i = 0; i < EMBEDDING_SIZE; i++) expect(batch[EMBEDDING_SIZE + i]).toBeCloseTo(alone[i]!, 4);
   });
 
+  it('gives the vectors of the stock wasm kernels (fast attention matmuls change only float rounding)', async () => {
+    const texts = ['How old are you?', 'I love my dog, and https://www.youtube.com/watch?v=qsXHcwe3krw is my favourite video of him.'];
+    // First 6 components computed with the stock tfjs-backend-wasm 4.22 kernels, before useFastWasmKernels.
+    const stock = [
+      [0.038685, 0.050444, -0.045524, 0.056079, -0.060077, -0.055097],
+      [-0.019749, -0.019726, 0.057364, -0.023705, -0.005907, 0.035278],
+    ];
+    const v = await encoder.embed(texts);
+    stock.forEach((row, r) => row.forEach((x, i) => expect(Math.abs(v[r * EMBEDDING_SIZE + i]! - x)).toBeLessThan(1e-4)));
+    const fromTokens = await encoder.embedTokens(texts.map((text) => encoder.tokenize(text)));
+    expect(Array.from(fromTokens)).toEqual(Array.from(v));
+  });
+
   it('is identified by the content of its files', () => {
     expect(encoder.id).toBe(encoderId(defaultModelDir()));
     expect(encoder.id).toMatch(/^use-lite-[0-9a-f]{16}$/);

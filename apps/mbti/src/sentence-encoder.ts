@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { tf, UserError } from '@mtl/core';
+import { tf, UserError, useFastWasmKernels } from '@mtl/core';
 
 /** Width of a Universal Sentence Encoder vector. */
 export const EMBEDDING_SIZE = 512;
 
 type Vocabulary = Array<[string, number]>;
-interface Tokenizer {
+/** SentencePiece ids of one text: what the graph reads. */
+export interface PostTokenizer {
   encode(input: string): number[];
 }
 
@@ -18,6 +19,9 @@ export interface SentenceEncoder {
   readonly modelDir: string;
   /** One 512-d row per text, row-major. */
   embed(texts: readonly string[]): Promise<Float32Array>;
+  tokenize(text: string): number[];
+  /** The same as `embed` for texts already tokenized (so batches can be sorted by token count first). */
+  embedTokens(encodings: ReadonlyArray<ArrayLike<number>>): Promise<Float32Array>;
   dispose(): void;
 }
 
@@ -38,9 +42,11 @@ export function defaultModelDir(): string {
 export async function loadSentenceEncoder(modelDir = defaultModelDir(), flag = '--model-dir'): Promise<SentenceEncoder> {
   const modelPath = join(modelDir, 'model.json');
   const vocabPath = join(modelDir, 'vocab.json');
-  for (const path of [modelPath, vocabPath]) {
-    if (!existsSync(path)) throw new UserError(`${flag} ${modelDir}: ${path} is missing. Point ${flag} at a USE-lite directory (model.json, weight shards, vocab.json).`);
-  }
+  requireModelFiles(modelDir, flag);
+  // The attention products are batched matmuls, which the stock wasm kernel
+  // runs in a scalar loop: ~20 % of a batch's time (see the README's profile).
+  if (tf.getBackend() === 'wasm') useFastWasmKernels();
+
   const manifestJson = readJson<{ modelTopology: unknown; weightsManifest: tf.io.WeightsManifestConfig }>(modelPath, flag);
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const shards: Buffer[] = [];
@@ -53,46 +59,59 @@ export async function loadSentenceEncoder(modelDir = defaultModelDir(), flag = '
     }
   }
   const weights = Buffer.concat(shards);
-  const vocabBytes = readFileSync(vocabPath);
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
   const model = await tf.loadGraphModel(
     tf.io.fromMemory({ modelTopology: manifestJson.modelTopology as tf.io.ModelJSON['modelTopology'], weightSpecs, weightData }),
   );
-  const tokenizer = createTokenizer(JSON.parse(vocabBytes.toString('utf8')) as Vocabulary);
+  const tokenizer = loadTokenizer(modelDir, flag);
+  const embedTokens = async (encodings: ReadonlyArray<ArrayLike<number>>): Promise<Float32Array> => {
+    if (encodings.length === 0) return new Float32Array(0);
+    const tokens = encodings.reduce((n, e) => n + e.length, 0);
+    const indices = new Int32Array(tokens * 2);
+    const values = new Int32Array(tokens);
+    let k = 0;
+    encodings.forEach((ids, row) => {
+      for (let j = 0; j < ids.length; j++, k++) {
+        indices[2 * k] = row;
+        indices[2 * k + 1] = j;
+        values[k] = ids[j]!;
+      }
+    });
+    const inputs = { indices: tf.tensor2d(indices, [tokens, 2], 'int32'), values: tf.tensor1d(values, 'int32') };
+    try {
+      const output = (await model.executeAsync(inputs)) as tf.Tensor;
+      try {
+        return (await output.data()) as Float32Array;
+      } finally {
+        output.dispose();
+      }
+    } finally {
+      inputs.indices.dispose();
+      inputs.values.dispose();
+    }
+  };
   return {
     id: encoderId(modelDir, flag),
     modelDir,
-    async embed(texts) {
-      if (texts.length === 0) return new Float32Array(0);
-      const encodings = texts.map((text) => tokenizer.encode(text));
-      const tokens = encodings.reduce((n, e) => n + e.length, 0);
-      const indices = new Int32Array(tokens * 2);
-      const values = new Int32Array(tokens);
-      let k = 0;
-      encodings.forEach((ids, row) => {
-        for (let j = 0; j < ids.length; j++, k++) {
-          indices[2 * k] = row;
-          indices[2 * k + 1] = j;
-          values[k] = ids[j]!;
-        }
-      });
-      const inputs = { indices: tf.tensor2d(indices, [tokens, 2], 'int32'), values: tf.tensor1d(values, 'int32') };
-      try {
-        const output = (await model.executeAsync(inputs)) as tf.Tensor;
-        try {
-          return (await output.data()) as Float32Array;
-        } finally {
-          output.dispose();
-        }
-      } finally {
-        inputs.indices.dispose();
-        inputs.values.dispose();
-      }
-    },
+    embed: (texts) => embedTokens(texts.map((text) => tokenizer.encode(text))),
+    tokenize: (text) => tokenizer.encode(text),
+    embedTokens,
     dispose() {
       model.dispose();
     },
   };
+}
+
+/** The tokenizer alone (vocab.json, no graph): cheap enough for the main thread that sorts posts into batches. */
+export function loadTokenizer(modelDir = defaultModelDir(), flag = '--model-dir'): PostTokenizer {
+  requireModelFiles(modelDir, flag);
+  return createTokenizer(readJson<Vocabulary>(join(modelDir, 'vocab.json'), flag));
+}
+
+function requireModelFiles(modelDir: string, flag: string): void {
+  for (const path of [join(modelDir, 'model.json'), join(modelDir, 'vocab.json')]) {
+    if (!existsSync(path)) throw new UserError(`${flag} ${modelDir}: ${path} is missing. Point ${flag} at a USE-lite directory (model.json, weight shards, vocab.json).`);
+  }
 }
 
 /**
@@ -101,12 +120,12 @@ export async function loadSentenceEncoder(modelDir = defaultModelDir(), flag = '
  * re-registers the 'node' platform; that warning is noise for our users, so it
  * is silenced for the duration of the require only.
  */
-function createTokenizer(vocabulary: Vocabulary): Tokenizer {
+function createTokenizer(vocabulary: Vocabulary): PostTokenizer {
   const warn = console.warn;
   console.warn = () => {};
   try {
     const { Tokenizer } = require('@tensorflow-models/universal-sentence-encoder/dist/tokenizer/index.js') as {
-      Tokenizer: new (vocabulary: Vocabulary) => Tokenizer;
+      Tokenizer: new (vocabulary: Vocabulary) => PostTokenizer;
     };
     return new Tokenizer(vocabulary);
   } finally {

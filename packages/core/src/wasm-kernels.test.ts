@@ -29,11 +29,14 @@ function products() {
     joined: joined.arraySync(),
     split: tf.split(joined, [1, 2, 1], 1).map((t) => t.arraySync()),
     wide: tf.concat([random([3, 70], 8), random([3, 2], 9)], 1).arraySync(),
+    // Attention's shapes: [posts, heads, tokens, depth], with and without a transposed operand.
+    batchedQKt: tf.matMul(random([2 * 3 * 5, 4], 11).reshape([2, 3, 5, 4]), random([2 * 3 * 6, 4], 12).reshape([2, 3, 6, 4]), false, true).reshape([30, 6]).arraySync(),
+    batchedPV: tf.matMul(random([2 * 3 * 5, 6], 13).reshape([2, 3, 5, 6]), random([2 * 3 * 6, 4], 14).reshape([2, 3, 6, 4])).reshape([30, 4]).arraySync(),
   };
 }
 
 describe('useFastWasmKernels', () => {
-  it('gives the same matmul, concat and split results as the stock wasm kernels', () => {
+  it('gives the same matmul (plain, transposed, batched), concat and split results as the stock wasm kernels', () => {
     const before = tf.tidy(products);
     expect(useFastWasmKernels()).toBe(true);
     const after = tf.tidy(products);
@@ -44,6 +47,8 @@ describe('useFastWasmKernels', () => {
     closeTo(after.bwT, before.bwT);
     closeTo(after.aTwT, before.aTwT);
     expect(after.plain).toEqual(before.plain);
+    closeTo(after.batchedQKt, before.batchedQKt);
+    closeTo(after.batchedPV, before.batchedPV);
     expect(after.joined).toEqual(before.joined);
     expect(after.split).toEqual(before.split);
     expect(after.wide).toEqual(before.wide);
