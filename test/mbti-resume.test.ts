@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -51,5 +51,30 @@ describe('mbti: a run killed during embedding resumes from the cache', () => {
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stdout).toContain(`embedding: 136 posts (135 distinct), ${saved} from the cache, ${135 - saved} embedded`);
     expect(cachedVectors(cache)).toBe(135);
+  });
+});
+
+describe('mbti: --resume continues training from the checkpoint', () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+      execFile(process.execPath, [CLI, ...args], { env, encoding: 'utf8' }, (error, stdout, stderr) => done({ code: error ? (error.code as number) : 0, stdout, stderr })),
+    );
+
+  it('more epochs on --resume end where one uninterrupted run ends', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'mbti-ckpt-'));
+    const common = ['--data', SAMPLE_24, '--cache', join(work, 'cache'), '--no-dashboard', '--workers', '0', '--seed', '2'];
+    const first = await run([...common, '--out', join(work, 'resumed'), '--epochs', '4']);
+    expect(first.code, first.stderr).toBe(0);
+    const resumed = await run([...common, '--out', join(work, 'resumed'), '--epochs', '9', '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/epochs 5\.\.9/);
+    const straight = await run([...common, '--out', join(work, 'straight'), '--epochs', '9']);
+    expect(straight.code, straight.stderr).toBe(0);
+    const results = (dir: string) => JSON.parse(readFileSync(join(work, dir, 'results.json'), 'utf8'));
+    expect(results('resumed').tasks).toEqual(results('straight').tasks);
+
+    const mismatch = await run([...common, '--out', join(work, 'resumed'), '--epochs', '9', '--resume', '--missing-rate', '0.5']);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(/--resume: .*checkpoint\.json was made with other settings \(missingRate: checkpoint 0\.3, now 0\.5\)/);
   });
 });

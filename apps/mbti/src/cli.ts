@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli, TrainingControl } from '@mtl/core';
+import { runCli, stopExitCode, TrainingControl } from '@mtl/core';
 import { createReporter } from '@mtl/dashboard';
 import { runEvaluate } from './evaluate-command.js';
 import { axisTable, variantTable } from './metrics-table.js';
@@ -33,7 +33,13 @@ async function main(argv: readonly string[]): Promise<number> {
           (e.embedded > 0 ? ` at ${e.postsPerSecond.toFixed(1)} posts/s (${e.where})` : '') +
           `\nwrote ${results.files['results']}, ${results.files['chart']}, ${results.files['model']}/\n`,
       );
-      if (results.stopped) process.stdout.write(`training stopped early (${results.stopped.reason}); the outputs hold the model as it was then.\n`);
+      if (results.stopped) {
+        process.stdout.write(
+          `training stopped after epoch ${results.stopped.epoch} (${results.stopped.reason}); the outputs hold the model as it was then.\n` +
+            `To continue training: the same command with --resume (the embeddings are cached).\n`,
+        );
+        return stopExitCode(results.stopped.reason);
+      }
     } else {
       const results = await runEvaluate(command.settings, { onEvent: reporter.onEvent, control, resumeHint });
       await reporter.close();

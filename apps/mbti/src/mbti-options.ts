@@ -49,6 +49,7 @@ export function parseMbtiCommand(argv: readonly string[]): ParsedCommand | undef
     .addOption(workersOption())
     .option('--batch-size <n>', 'people per training batch', positiveInteger('--batch-size'), 32)
     .option('--learning-rate <lr>', 'Adam learning rate', positiveNumber('--learning-rate'), 0.001)
+    .option('--resume', 'continue the interrupted training whose checkpoint is in --out (same flags; --epochs may grow)', false)
     .option('--verbose', 'show stack traces on errors', false)
     .allowExcessArguments(false)
     .action((o: Record<string, unknown>) => {
@@ -58,7 +59,7 @@ export function parseMbtiCommand(argv: readonly string[]): ParsedCommand | undef
         settings: {
           data: dataPath(o['data'] as string | undefined),
           epochs: o['epochs'] as number, seed: o['seed'] as number, missingRate: o['missingRate'] as number,
-          out: o['out'] as string, compare: o['compare'] as boolean,
+          out: o['out'] as string, compare: o['compare'] as boolean, resume: o['resume'] as boolean,
           batchSize: o['batchSize'] as number, learningRate: o['learningRate'] as number,
           ...embeddingSettings(o),
         },

@@ -19,6 +19,8 @@ export interface TrainSettings extends EmbeddingSettings {
   missingRate: number;
   out: string;
   compare: boolean;
+  /** Continue from the checkpoint in `out`. */
+  resume: boolean;
   batchSize: number;
   learningRate: number;
 }
@@ -71,7 +73,15 @@ export async function runTraining(settings: TrainSettings, context: { onEvent: R
     loss: { positiveWeights: weights },
   };
   const model = buildModel(AXES, settings.seed);
-  const result = await trainMultiTask(model, splits.train, { ...training, taskNames: AXES, dev: splits.dev, onEvent });
+  // Everything a checkpoint depends on except --epochs, which may grow on --resume.
+  const fingerprint = {
+    app: 'mbti', data: settings.data, people: vectors.types.length, encoder, cleaningVersion: CLEANING_VERSION,
+    seed: settings.seed, missingRate: settings.missingRate, batchSize: settings.batchSize, learningRate: settings.learningRate,
+  };
+  const result = await trainMultiTask(model, splits.train, {
+    ...training, taskNames: AXES, dev: splits.dev, onEvent,
+    checkpoint: { path: join(outDir, 'checkpoint.json'), fingerprint, resume: settings.resume },
+  });
   const tasks = maskedMetrics(splits.test.y, predictProbabilities(model, splits.test.x), AXES);
 
   const files: Record<string, string> = { model: join(outDir, 'model'), chart: join(outDir, 'axis-metrics.png') };

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli, TrainingControl } from '@mtl/core';
+import { runCli, stopExitCode, TrainingControl } from '@mtl/core';
 import { createReporter } from '@mtl/dashboard';
 import { resultsTable, runToy } from './run-toy.js';
 import { parseToyOptions } from './toy-options.js';
@@ -28,9 +28,7 @@ async function main(argv: readonly string[]): Promise<number> {
     `training stopped after epoch ${results.stopped.epoch} (${results.stopped.reason}); outputs hold the model as it was then.\n` +
       `To continue: the same command with --resume (the checkpoint is ${options.out}/checkpoint.json).\n`,
   );
-  // A stop by signal keeps the shell convention (128 + signal); a stop asked for in the dashboard is a normal end.
-  const signal = /^(SIGINT|SIGTERM) /.exec(results.stopped.reason)?.[1];
-  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 0;
+  return stopExitCode(results.stopped.reason);
 }
 
 runCli('toy', main);

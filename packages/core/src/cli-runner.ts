@@ -21,3 +21,12 @@ export function runCli(app: string, main: (argv: readonly string[]) => Promise<n
     },
   );
 }
+
+/**
+ * Exit code of a run that stopped early: a stop by signal keeps the shell
+ * convention (128 + signal number); a stop asked for in the dashboard (`q`) is a normal end.
+ */
+export function stopExitCode(reason: string): number {
+  const signal = /^(SIGINT|SIGTERM)\b/.exec(reason)?.[1];
+  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 0;
+}

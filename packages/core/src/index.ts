@@ -22,4 +22,4 @@ export type { NoticeEvent, PanelEvent, RunEvent, RunEventListener, RunInfoEvent,
 export { naiveBinaryCrossentropy } from './naive-loss.js';
 export { trainVariants, VARIANTS, type VariantName, type VariantResult, type VariantsInput } from './training-variants.js';
 export { CHECKPOINT_FORMAT, readCheckpoint, type Checkpoint, type CheckpointOptions } from './checkpoint.js';
-export { runCli } from './cli-runner.js';
+export { runCli, stopExitCode } from './cli-runner.js';
