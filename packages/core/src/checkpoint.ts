@@ -75,6 +75,10 @@ export function readCheckpoint(path: string, fingerprint: Record<string, unknown
   if (checkpoint.format !== CHECKPOINT_FORMAT || checkpoint.version !== CHECKPOINT_VERSION) {
     throw new UserError(`${path}: not a masked-mtl checkpoint of version ${CHECKPOINT_VERSION}. Delete it and train without --resume.`);
   }
+  const complete =
+    Number.isInteger(checkpoint.epoch) && Array.isArray(checkpoint.history) && Array.isArray(checkpoint.model) && Array.isArray(checkpoint.optimizer) &&
+    [...checkpoint.model, ...checkpoint.optimizer].every((t) => typeof t?.data === 'string' && Array.isArray(t.shape));
+  if (!complete) throw new UserError(`${path}: the checkpoint is incomplete (edited or from another program). Delete it and train without --resume.`);
   const differences = Object.keys({ ...fingerprint, ...checkpoint.fingerprint }).filter(
     (key) => JSON.stringify(fingerprint[key]) !== JSON.stringify(checkpoint.fingerprint?.[key]),
   );

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -79,6 +79,9 @@ describe('trainMultiTask', () => {
     await expect(trainMultiTask(model(), data, { ...base, epochs: 6, checkpoint: { path, fingerprint: { data: 'other' }, resume: true } })).rejects.toThrow(
       /made with other settings \(data: checkpoint "test", now "other"\)/,
     );
+    const valid = JSON.parse(readFileSync(path, 'utf8'));
+    writeFileSync(path, JSON.stringify({ ...valid, model: undefined }));
+    await expect(trainMultiTask(model(), data, { ...base, epochs: 6, checkpoint: { ...checkpoint, resume: true } })).rejects.toThrow(/the checkpoint is incomplete/);
     writeFileSync(path, '{"format": "masked-mtl-checkp');
     await expect(trainMultiTask(model(), data, { ...base, epochs: 6, checkpoint: { ...checkpoint, resume: true } })).rejects.toThrow(/invalid JSON/);
   });
