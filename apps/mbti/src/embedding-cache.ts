@@ -37,7 +37,7 @@ export class EmbeddingCache {
       throw new UserError(`${flag} ${dir}: cannot create the cache directory (${(error as NodeJS.ErrnoException).code ?? String(error)}). Choose a directory you can write to.`);
     }
     this.db = openDatabase(this.path, flag);
-    const select = this.db.prepare<{ vector: Buffer }>('SELECT vector FROM embeddings WHERE model = ? AND hash = ?');
+    const select = this.db.prepare<unknown[], { vector: Buffer }>('SELECT vector FROM embeddings WHERE model = ? AND hash = ?');
     this.selectOne = select;
     const insert = this.db.prepare('INSERT OR REPLACE INTO embeddings (model, hash, vector) VALUES (?, ?, ?)');
     this.insertMany = this.db.transaction((rows: ReadonlyArray<[Buffer, Float32Array]>) => {
@@ -64,7 +64,7 @@ export class EmbeddingCache {
 
   /** Entries for this model (for reports and tests). */
   size(): number {
-    return (this.db.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM embeddings WHERE model = ?').get(this.model)?.n) ?? 0;
+    return (this.db.prepare<unknown[], { n: number }>('SELECT COUNT(*) AS n FROM embeddings WHERE model = ?').get(this.model)?.n) ?? 0;
   }
 
   close(): void {
@@ -80,7 +80,7 @@ function openDatabase(path: string, flag: string): SqliteDatabase {
     db = new Database(path, { timeout: 10_000 });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    const tables = db.prepare<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((t) => t.name);
+    const tables = db.prepare<unknown[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((t) => t.name);
     if (tables.length === 0) {
       db.exec(`
         CREATE TABLE cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -93,7 +93,7 @@ function openDatabase(path: string, flag: string): SqliteDatabase {
       db.close();
       throw damaged('an SQLite database of some other program');
     }
-    const meta = new Map(db.prepare<{ key: string; value: string }>('SELECT key, value FROM cache_meta').all().map((r) => [r.key, r.value]));
+    const meta = new Map(db.prepare<unknown[], { key: string; value: string }>('SELECT key, value FROM cache_meta').all().map((r) => [r.key, r.value]));
     if (meta.get('format') !== CACHE_FORMAT || meta.get('version') !== String(CACHE_VERSION)) {
       db.close();
       throw damaged(`cache format ${meta.get('format')} version ${meta.get('version')}, this program uses ${CACHE_FORMAT} version ${CACHE_VERSION}`);
