@@ -1,9 +1,13 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { loadBackend } from '@mtl/core';
-import { DEFAULT_DATA, resolveUserPath } from './data-location.js';
 import { readPeople } from './csv-reader.js';
+import { DEFAULT_DATA, resolveUserPath } from './data-location.js';
 import { createPostEmbedder } from './post-embedder.js';
 import { defaultModelDir } from './sentence-encoder.js';
+
+/** The real 412-row sample beside the project, used when no file is given. */
+const SHARED_SAMPLE = '../shared/datasets/mbti/mbti_sample.csv';
 
 /**
  * Posts per second of the embedding stage alone (no cache), for 0 (main
@@ -12,7 +16,7 @@ import { defaultModelDir } from './sentence-encoder.js';
  * `npm run bench -w mbti -- [CSV] [POSTS]`.
  */
 async function main(): Promise<void> {
-  const path = resolveUserPath(process.argv[2] ?? DEFAULT_DATA);
+  const path = resolveUserPath(process.argv[2] ?? (existsSync(resolveUserPath(SHARED_SAMPLE)) ? SHARED_SAMPLE : DEFAULT_DATA));
   const wanted = Number(process.argv[3] ?? 512);
   const backend = await loadBackend();
   const posts: string[] = [];
