@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun as Run, runCliProcess as run } from './cli-process.js';
 
 /**
  * The bad-input matrix of issue 6, end to end through both CLIs. Every case
@@ -14,22 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const MBTI = resolve(__dirname, '../apps/mbti/dist/cli.js');
 const TOY = resolve(__dirname, '../apps/toy/dist/cli.js');
 const TINY = resolve(__dirname, 'fixtures/mbti-tiny.csv');
-const env = { ...process.env, MTL_BACKEND: 'wasm' };
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Asynchronous: a blocking spawnSync starves vitest's worker RPC on a busy 2-core machine. */
-function run(cli: string, args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      done({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 const work = mkdtempSync(join(tmpdir(), 'bad-input-'));
 const cache = join(work, 'cache');

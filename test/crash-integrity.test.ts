@@ -1,10 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadBackend, loadModel, UserError } from '@mtl/core';
-import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cachedVectors, type CliRun as Run, runCliProcess as run } from './cli-process.js';
 
 /**
  * Issue 6, integrity: SIGKILL gives a process no chance to clean up, so only
@@ -19,19 +19,6 @@ const SAMPLE_24 = resolve(__dirname, 'fixtures/mbti-sample-24.csv');
 const env = { ...process.env, MTL_BACKEND: 'wasm' };
 const TOY_FLAGS = ['--epochs', '6', '--points', '20000', '--batch-size', '1000', '--learning-rate', '0.01', '--no-dashboard', '--seed', '7'];
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cli: string, args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 120_000 }, (error, stdout, stderr) => {
-      done({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** Starts the CLI and SIGKILLs it after `ms`, or once `until` holds; resolves when it is gone. */
 function killAfter(cli: string, args: string[], ms: number, until?: () => boolean): Promise<void> {
@@ -91,20 +78,6 @@ describe('toy: SIGKILL at any moment leaves nothing read as valid that is not', 
   });
 });
 
-function cachedVectors(cacheDir: string): number {
-  const path = join(cacheDir, 'embeddings.sqlite');
-  if (!existsSync(path)) return 0;
-  try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0; // created but not yet initialised
-  }
-}
 
 // test/mbti-resume.test.ts covers SIGTERM (the gentle stop); SIGKILL skips every handler.
 describe('mbti: SIGKILL during embedding', () => {

@@ -2,27 +2,13 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { cachedVectors } from './cli-process.js';
 
 const CLI = resolve(__dirname, '../apps/mbti/dist/cli.js');
 const SAMPLE_24 = resolve(__dirname, 'fixtures/mbti-sample-24.csv');
 const env = { ...process.env, MTL_BACKEND: 'wasm' };
 
-function cachedVectors(cacheDir: string): number {
-  const path = join(cacheDir, 'embeddings.sqlite');
-  if (!existsSync(path)) return 0;
-  try {
-    const db = new Database(path, { readonly: true });
-    try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0; // created but not yet initialised
-  }
-}
 
 describe('mbti: a run killed during embedding resumes from the cache', () => {
   it('SIGTERM keeps the finished batches, says how to resume, and the re-run embeds only the rest', async () => {
