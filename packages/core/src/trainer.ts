@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type CheckpointOptions, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { type Checkpoint, type CheckpointOptions, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
 import { maskedMetrics } from './masked-metrics.js';
 import { labelledCounts, type Matrix } from './matrix.js';
@@ -76,8 +76,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   const optimizer = tf.train.adam(options.learningRate ?? 0.001);
   const rows = train.x.rows;
   const batches = Math.ceil(rows / options.batchSize);
-  const resumed = options.checkpoint?.resume ? readCheckpoint(options.checkpoint.path, options.checkpoint.fingerprint) : undefined;
-  if (resumed) await restoreCheckpoint(resumed, model, optimizer);
+  const resumed = await resumeFrom(options.checkpoint, model, optimizer);
   const startEpoch = resumed?.epoch ?? 0;
   const counts = labelledCounts(train.y);
   const history: EpochRecord[] = resumed ? [...resumed.history] : [];
@@ -138,6 +137,19 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
     const reason = control.stopReason ?? 'stop requested';
     emit({ type: 'stopped', epoch, reason, history });
     return { history, untrainedTasks, stopped: { epoch, reason } };
+  }
+}
+
+/** Loads and applies the checkpoint when resuming; on failure the optimizer is freed before the error goes up. */
+async function resumeFrom(checkpoint: CheckpointOptions | undefined, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<Checkpoint | undefined> {
+  if (!checkpoint?.resume) return undefined;
+  try {
+    const saved = readCheckpoint(checkpoint.path, checkpoint.fingerprint);
+    await restoreCheckpoint(saved, model, optimizer);
+    return saved;
+  } catch (error) {
+    optimizer.dispose();
+    throw error;
   }
 }
 
