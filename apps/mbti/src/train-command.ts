@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import {
   buildMultiHeadModel, loadBackend, maskedMetrics, predictProbabilities, prepareOutputDir, type RunEventListener,
-  saveModel, type TaskMetrics, tf, trainMultiTask, TrainingControl, trainVariants, type VariantResult, writeJsonAtomic, labelledCounts,
-  createMatrix, column, takeRows, MISSING,
+  saveModel, type TaskMetrics, tf, trainMultiTask, TrainingControl, trainVariants, writeJsonAtomic,
 } from '@mtl/core';
 import { writeAxisMetricsPng } from './axis-metrics-chart.js';
 import { embedCsv, type EmbeddingSettings } from './embedding-run.js';
@@ -117,42 +116,16 @@ export async function runTraining(settings: TrainSettings, context: { onEvent: R
   return results;
 }
 
-/**
- * The --compare variants. naive and complete-rows come from core's
- * trainVariants with the same positive weights; single-task is trained here
- * because each one-head model needs its own axis's weight.
- */
+/** The --compare variants, with the same positive weights (each single-task model gets its own axis's weight). */
 async function compareVariants(
   splits: MbtiSplits,
   training: { epochs: number; batchSize: number; learningRate: number; seed: number; control: TrainingControl; loss: { positiveWeights: number[] } },
   seed: number,
   onEvent: RunEventListener,
 ): Promise<NonNullable<MbtiResults['variants']>> {
-  const joint: VariantResult[] = await trainVariants({
+  const variants = await trainVariants({
     taskNames: AXES, train: splits.train, dev: splits.dev, test: splits.test,
-    buildModel: (heads) => buildModel(heads, seed), training, variants: ['naive', 'complete-rows'], onEvent,
+    buildModel: (heads) => buildModel(heads, seed), training, variants: ['naive', 'complete-rows', 'single-task'], onEvent,
   });
-  const single: TaskMetrics[] = [];
-  const trainRows: number[] = [];
-  for (const [col, axis] of AXES.entries()) {
-    if (training.control.stopRequested) break;
-    onEvent({ type: 'notice', level: 'info', message: `single-task model ${col + 1}/${AXES.length}: ${axis}` });
-    const keep: number[] = [];
-    for (let r = 0; r < splits.train.y.rows; r++) if (splits.train.y.data[r * AXES.length + col] !== MISSING) keep.push(r);
-    if (keep.length === 0) continue;
-    const train = { x: takeRows(splits.train.x, keep), y: createMatrix(keep.length, 1, Float32Array.from(keep, (r) => splits.train.y.data[r * AXES.length + col]!)) };
-    const dev = { x: splits.dev.x, y: createMatrix(splits.dev.y.rows, 1, column(splits.dev.y, col)) };
-    const model = buildModel([axis], seed);
-    try {
-      await trainMultiTask(model, train, { ...training, loss: { positiveWeights: [training.loss.positiveWeights[col]!] }, taskNames: [axis], dev, onEvent });
-      single.push(...maskedMetrics(createMatrix(splits.test.y.rows, 1, column(splits.test.y, col)), predictProbabilities(model, splits.test.x), [axis]));
-      trainRows.push(labelledCounts(train.y)[0]!);
-    } finally {
-      model.dispose();
-    }
-  }
-  return [
-    ...joint.map((v) => ({ name: v.name, description: v.description, trainRows: v.trainRows, tasks: v.tasks })),
-    { name: 'single-task', description: 'one model per axis, each on the rows where its label is present, same positive weight', trainRows, tasks: single },
-  ];
+  return variants.map((v) => ({ name: v.name, description: v.description, trainRows: v.trainRows, tasks: v.tasks }));
 }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { MaskedLossOptions } from './masked-loss.js';
 import { markUntrained, maskedMetrics, type TaskMetrics } from './masked-metrics.js';
 import { column, createMatrix, type Matrix, MISSING, takeRows } from './matrix.js';
 import { naiveBinaryCrossentropy } from './naive-loss.js';
@@ -10,7 +11,7 @@ export const VARIANTS = {
   masked: 'masked loss: missing labels contribute nothing',
   naive: 'plain binary cross-entropy fed the -1 labels',
   'complete-rows': 'masked model trained only on rows with every label present',
-  'single-task': 'one model per task, each on the rows where its label is present',
+  'single-task': 'one model per task, each on the rows where its label is present (with that task\'s loss weights)',
 } as const;
 export type VariantName = keyof typeof VARIANTS;
 
@@ -88,7 +89,8 @@ async function trainSingleTasks(input: VariantsInput): Promise<VariantResult> {
     const dev = input.dev && labelledRowsOf(input.dev, col);
     const model = input.buildModel([task]);
     try {
-      const result = await trainMultiTask(model, train, { ...input.training, taskNames: [task], dev, onEvent: input.onEvent });
+      const loss = input.training.loss && lossOptionsOfTask(input.training.loss, col);
+      const result = await trainMultiTask(model, train, { ...input.training, loss, taskNames: [task], dev, onEvent: input.onEvent });
       epochs = Math.min(epochs, result.history.length);
       tasks.push(...maskedMetrics(testLabels, predictProbabilities(model, input.test.x), [task]));
       trainRows.push(train.x.rows);
@@ -97,6 +99,15 @@ async function trainSingleTasks(input: VariantsInput): Promise<VariantResult> {
     }
   }
   return { name: 'single-task', description: VARIANTS['single-task'], trainRows, tasks, epochs: Number.isFinite(epochs) ? epochs : 0 };
+}
+
+/** Per-task loss weights narrowed to one task, for its one-head model. */
+function lossOptionsOfTask(loss: MaskedLossOptions, col: number): MaskedLossOptions {
+  return {
+    ...loss,
+    taskWeights: loss.taskWeights && [loss.taskWeights[col]!],
+    positiveWeights: loss.positiveWeights && [loss.positiveWeights[col]!],
+  };
 }
 
 function completeRows(data: Dataset): Dataset {
