@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CACHE_FILE, EmbeddingCache, postHash } from './embedding-cache.js';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { CACHE_FILE, CACHE_FORMAT, CACHE_VERSION, EmbeddingCache, postHash } from './embedding-cache.js';
 import { EMBEDDING_SIZE } from './sentence-encoder.js';
 
 const vector = (seed: number) => Float32Array.from({ length: EMBEDDING_SIZE }, (_, i) => seed + i / 1000);
@@ -37,5 +39,35 @@ describe('EmbeddingCache', () => {
     db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)');
     db.close();
     expect(() => new EmbeddingCache(dir, 'model-a')).toThrow(/an SQLite database of some other program/);
+  });
+
+  it('opens a new cache that another run is creating at the same moment', async () => {
+    // Another process holds the write lock half-way through creating the tables; this run must
+    // wait for it and then use its tables, not find the file empty and try to create them too.
+    const dir = mkdtempSync(join(tmpdir(), 'mbti-cache-'));
+    const creator = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       const Database = require(workerData.module);
+       const db = new Database(workerData.path);
+       db.pragma('journal_mode = WAL');
+       db.exec('BEGIN IMMEDIATE');
+       db.exec('CREATE TABLE cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+       db.exec('CREATE TABLE embeddings (model TEXT NOT NULL, hash BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID');
+       db.prepare('INSERT INTO cache_meta (key, value) VALUES (?, ?), (?, ?)').run('format', workerData.format, 'version', workerData.version);
+       parentPort.postMessage('locked');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+       db.exec('COMMIT');
+       db.close();`,
+      { eval: true, workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path: join(dir, CACHE_FILE), format: CACHE_FORMAT, version: String(CACHE_VERSION) } },
+    );
+    await new Promise((resolve, reject) => {
+      creator.once('message', resolve);
+      creator.once('error', reject);
+    });
+    const cache = new EmbeddingCache(dir, 'model-a');
+    cache.put([[postHash('hello'), vector(1)]]);
+    expect(cache.size()).toBe(1);
+    cache.close();
+    await new Promise((resolve) => creator.once('exit', resolve));
   });
 });

@@ -7,8 +7,8 @@ import { CLEANING_VERSION } from './post-cleaning.js';
 import { EMBEDDING_SIZE } from './sentence-encoder.js';
 
 export const CACHE_FILE = 'embeddings.sqlite';
-const CACHE_FORMAT = 'mbti-embedding-cache';
-const CACHE_VERSION = 1;
+export const CACHE_FORMAT = 'mbti-embedding-cache';
+export const CACHE_VERSION = 1;
 
 /** sha256 of a cleaned post: the part of the cache key that depends on the text. */
 export function postHash(post: string): Buffer {
@@ -80,15 +80,19 @@ function openDatabase(path: string, flag: string): SqliteDatabase {
     db = new Database(path, { timeout: 10_000 });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    const tables = db.prepare<unknown[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((t) => t.name);
-    if (tables.length === 0) {
+    // Check-and-create under the write lock (BEGIN IMMEDIATE): two runs opening a new cache at
+    // the same moment must not both see it empty and both try to create the tables.
+    const initialise = db.transaction((): string[] => {
+      const existing = db.prepare<unknown[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((t) => t.name);
+      if (existing.length > 0) return existing;
       db.exec(`
         CREATE TABLE cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE embeddings (model TEXT NOT NULL, hash BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID;
       `);
       db.prepare('INSERT INTO cache_meta (key, value) VALUES (?, ?), (?, ?)').run('format', CACHE_FORMAT, 'version', String(CACHE_VERSION));
-      return db;
-    }
+      return ['cache_meta', 'embeddings'];
+    });
+    const tables = initialise.immediate();
     if (!tables.includes('cache_meta') || !tables.includes('embeddings')) {
       db.close();
       throw damaged('an SQLite database of some other program');
