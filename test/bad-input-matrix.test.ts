@@ -60,8 +60,10 @@ const mbtiTrainCases: Array<[string, () => string[], RegExp]> = [
   [
     'binary garbage',
     () => ['--data', file('garbage.csv', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)))],
-    /garbage\.csv: line \d+: not valid UTF-8 text\. Save the file as UTF-8/,
+    /garbage\.csv: line \d+: contains a NUL byte, so it is a binary file/,
   ],
+  ['a file of NUL bytes', () => ['--data', file('zeros.csv', Buffer.alloc(8192))], /zeros\.csv: line 1: contains a NUL byte, so it is a binary file \(or UTF-16 text\), not a UTF-8 CSV/],
+  ['UTF-16 text', () => ['--data', file('utf16.csv', Buffer.from('\ufefftype,posts\nINTJ,hello there\n', 'utf16le'))], /utf16\.csv: line 1: contains a NUL byte.*Export the data as a UTF-8 CSV/],
   ['invalid UTF-8', () => ['--data', file('latin1.csv', Buffer.concat([Buffer.from('type,posts\nINTJ,caf'), Buffer.from([0xe9]), Buffer.from(' au lait\n')]))], /latin1\.csv: line 2: not valid UTF-8 text\. Save the file as UTF-8/],
   ['every type code invalid', () => ['--data', file('bad-types.csv', 'type,posts\nXXXX,hello there\nABCD,general kenobi\n')], /bad-types\.csv: none of its 2 row\(s\) is usable \(2 with an invalid type code.*Each row needs a code like INTJ/],
   ['every post empty after cleaning', () => ['--data', file('no-posts.csv', "type,posts\nINTJ,'https://example.com/a|||INTP'\nENFP,'ENFJ|||www.example.org'\n")], /no-posts\.csv: none of its 2 row\(s\) is usable \(0 with an invalid type code, 2 with no posts/],

@@ -160,8 +160,8 @@ function note(rows: SkippedRows, row: number): void {
 }
 
 /**
- * Passes bytes through unchanged but stops at the first invalid UTF-8 sequence,
- * naming its line. Without it the decoder would silently turn bad bytes into
+ * Passes bytes through unchanged but stops at the first invalid UTF-8 sequence
+ * or NUL byte, naming its line. Without it the decoder would silently turn bad bytes into
  * U+FFFD and the model would learn from garbage.
  */
 class Utf8Check extends Transform {
@@ -173,6 +173,19 @@ class Utf8Check extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    // A NUL byte never occurs in a UTF-8 text CSV; UTF-16 text, spreadsheets and archives are
+    // full of them (like git and grep, take it as the sign of a binary file).
+    const nul = chunk.indexOf(0);
+    if (nul >= 0) {
+      let lines = 0;
+      for (let i = 0; i < nul; i++) if (chunk[i] === 0x0a) lines++;
+      callback(
+        new UserError(
+          `${this.path}: line ${this.line + lines}: contains a NUL byte, so it is a binary file (or UTF-16 text), not a UTF-8 CSV. Export the data as a UTF-8 CSV with the header "type,posts".`,
+        ),
+      );
+      return;
+    }
     try {
       this.decoder.decode(chunk, { stream: true });
     } catch {
