@@ -16,6 +16,7 @@ export { NonFiniteLossError, trainMultiTask, type Dataset, type LossFunction, ty
 export type { EpochRecord, TaskSummary, TrainerEvent, TrainerEventListener } from './trainer-events.js';
 export { TrainingControl } from './training-control.js';
 export { useFastWasmKernels } from './wasm-kernels.js';
+export { FusedAdamOptimizer } from './fused-adam.js';
 export { UserError } from './user-error.js';
 export * as tf from '@tensorflow/tfjs';
 export type { NoticeEvent, PanelEvent, RunEvent, RunEventListener, RunInfoEvent, StageEvent } from './run-events.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Checkpoint, type CheckpointOptions, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { FusedAdamOptimizer } from './fused-adam.js';
 import { maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
 import { maskedMetrics } from './masked-metrics.js';
 import { labelledCounts, type Matrix } from './matrix.js';
@@ -73,7 +74,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   validateShapes(model, train, options);
   const control = options.control ?? new TrainingControl();
   const rng = createRng(options.seed ?? 0);
-  const optimizer = tf.train.adam(options.learningRate ?? 0.001);
+  const optimizer = new FusedAdamOptimizer(options.learningRate ?? 0.001);
   const rows = train.x.rows;
   const batches = Math.ceil(rows / options.batchSize);
   const resumed = await resumeFrom(options.checkpoint, model, optimizer);
