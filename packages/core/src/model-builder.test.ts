@@ -13,9 +13,33 @@ describe('buildMultiHeadModel', () => {
     const model = buildMultiHeadModel({ inputSize: 2, trunk: [{ units: 10 }, { units: 40 }, { units: 30 }], heads: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] });
     expect(model.outputs[0]!.shape).toEqual([null, 3]);
     expect(model.countParams()).toBe(2 * 10 + 10 + 10 * 40 + 40 + 40 * 30 + 30 + 3 * (30 + 1));
-    expect(model.layers.filter((l) => l.name.endsWith('_head')).map((l) => l.name)).toEqual(['a_head', 'b_head', 'c_head']);
+    expect(model.getLayer('heads').getWeights()[0]!.shape).toEqual([30, 3]);
     const out = (model.predict(tf.randomNormal([5, 2])) as tf.Tensor).dataSync();
     expect(Array.from(out).every((v) => v > 0 && v < 1)).toBe(true);
+  });
+
+  it('joins plain heads into one layer that computes what one layer per head computes, from the same initial weights', () => {
+    const spec = { inputSize: 2, trunk: [{ units: 10 }, { units: 6 }], heads: [{ name: 'a' }, { name: 'b' }, { name: 'c' }], seed: 7 };
+    const merged = buildMultiHeadModel(spec);
+    // The same network with one Dense(1) per head: seeds 7, 8 for the trunk, then 9, 10, 11.
+    const input = tf.input({ shape: [2] });
+    let h = tf.layers.dense({ units: 10, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }).apply(input) as tf.SymbolicTensor;
+    h = tf.layers.dense({ units: 6, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }) }).apply(h) as tf.SymbolicTensor;
+    const heads = [9, 10, 11].map((seed) => tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(h) as tf.SymbolicTensor);
+    const separate = tf.model({ inputs: input, outputs: tf.layers.concatenate().apply(heads) as tf.SymbolicTensor });
+    expect(merged.getWeights().slice(0, 4).map((w) => Array.from(w.dataSync()))).toEqual(separate.getWeights().slice(0, 4).map((w) => Array.from(w.dataSync())));
+    const kernel = merged.getLayer('heads').getWeights()[0]!.arraySync() as number[][];
+    [0, 1, 2].forEach((k) => expect(kernel.map((row) => row[k])).toEqual(Array.from(separate.getWeights()[4 + 2 * k]!.dataSync())));
+    const x = tf.randomNormal([20, 2], 0, 1, 'float32', 3);
+    const a = (merged.predict(x) as tf.Tensor).dataSync();
+    const b = (separate.predict(x) as tf.Tensor).dataSync();
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 6));
+  });
+
+  it('keeps one layer per head when a head has a hidden layer', () => {
+    const model = buildMultiHeadModel({ inputSize: 2, trunk: [{ units: 4 }], heads: [{ name: 'a' }, { name: 'b', hidden: { units: 3 } }] });
+    expect(model.layers.filter((l) => l.name.endsWith('_head')).map((l) => l.name)).toEqual(['a_head', 'b_head']);
+    expect(model.outputs[0]!.shape).toEqual([null, 2]);
   });
 
   it('builds per-head hidden layers and dropout, and a single head', () => {
