@@ -32,11 +32,11 @@ class ToyModel(torch.nn.Module):
             torch.nn.Linear(10, 40), torch.nn.ReLU(),
             torch.nn.Linear(40, 30), torch.nn.ReLU(),
         )
-        self.heads = torch.nn.ModuleList([torch.nn.Linear(30, 1) for _ in range(3)])
+        # Three sigmoid units on the trunk, as one layer: what @mtl/core builds for plain heads.
+        self.heads = torch.nn.Linear(30, 3)
 
     def forward(self, x):
-        h = self.trunk(x)
-        return torch.cat([torch.sigmoid(head(h)) for head in self.heads], dim=1)
+        return torch.sigmoid(self.heads(self.trunk(x)))
 
 
 def masked_bce(y, p):

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackend } from './backend.js';
-import { maskedBinaryCrossentropy } from './masked-loss.js';
+import { maskedBceWithGradient, maskedBinaryCrossentropy } from './masked-loss.js';
 
 beforeAll(async () => {
   await loadBackend('cpu');
@@ -71,5 +71,36 @@ describe('maskedBinaryCrossentropy', () => {
     const expected = (2 * 3 * bce(1, 0.8) + 0.5 * bce(0, 0.3) + 2 * bce(0, 0.4) + 0.5 * bce(1, 0.9)) / 4;
     expect(loss).toBeCloseTo(expected, 5);
     expect(() => maskedBinaryCrossentropy(y, p, { taskWeights: [1] })).toThrow(/taskWeights has 1 values but the labels have 2 tasks/);
+  });
+});
+
+describe('maskedBceWithGradient (host)', () => {
+  const y = [1, -1, 0, 0, 1, 1, -1, 0];
+  const p = [0.8, 0.3, 0.4, 0, 1, 0.999, 0.5, 0.02];
+  const options = { positiveWeights: [2, 0.5], taskWeights: [1, 3] };
+
+  it('gives the loss and gradient tfjs computes for the same entries, clipped entries included', () => {
+    const host = maskedBceWithGradient(y, p, 2, options);
+    const yt = tf.tensor2d(y, [4, 2]);
+    const pt = tf.tensor2d(p, [4, 2]);
+    const { value, grad } = tf.valueAndGrad((pred: tf.Tensor) => maskedBinaryCrossentropy(yt, pred, options))(pt);
+    expect(host.loss).toBeCloseTo(value.dataSync()[0]!, 5);
+    const expected = grad.dataSync();
+    host.grad.forEach((g, i) => expect(g).toBeCloseTo(expected[i]!, 5));
+    // Missing entries and predictions outside the clip bounds (0 and 1) get exactly zero.
+    expect([host.grad[1], host.grad[3], host.grad[4], host.grad[6]]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('is 0 with zero gradient when nothing is labelled, and treats NaN labels as missing', () => {
+    expect(maskedBceWithGradient([-1, NaN], [0.3, 0.9], 2)).toEqual({ loss: 0, grad: new Float32Array([0, 0]) });
+  });
+
+  it('lets a NaN prediction through as a NaN loss (the trainer stops on it)', () => {
+    expect(maskedBceWithGradient([1, 0], [NaN, 0.2], 2).loss).toBeNaN();
+  });
+
+  it('refuses logits and mismatched shapes', () => {
+    expect(() => maskedBceWithGradient([1], [0.5], 1, { fromLogits: true })).toThrow(/probabilities, not logits/);
+    expect(() => maskedBceWithGradient([1, 0, 1], [0.5, 0.5, 0.5], 2)).toThrow(/do not make rows of 2 tasks/);
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Checkpoint, type CheckpointOptions, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { denseChainStep, type DenseChainStep, hostMaskedBceGradient, type LossGradient, tapeLossGradient } from './dense-chain-step.js';
 import { FusedAdamOptimizer } from './fused-adam.js';
 import { maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
 import { maskedMetrics } from './masked-metrics.js';
@@ -96,6 +97,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
 
   if (tf.getBackend() === 'wasm') useFastWasmKernels();
   const shuffled = new ShuffledBatches(train.x, train.y);
+  const chainStep = fastStep(model, options, lossFunction);
   try {
     for (let epoch = startEpoch + 1; epoch <= options.epochs; epoch++) {
       const started = performance.now();
@@ -110,7 +112,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
         if (control.stopRequested) return stop(epoch - 1);
         const start = batch * options.batchSize;
         const end = Math.min(rows, start + options.batchSize);
-        const loss = trainStep(model, optimizer, shuffled, start, end, lossFunction);
+        const loss = trainStep(model, optimizer, shuffled, start, end, lossFunction, chainStep);
         if (!Number.isFinite(loss)) {
           emit({ type: 'nan', epoch, batch: batch + 1 });
           throw new NonFiniteLossError(epoch, batch + 1);
@@ -154,6 +156,18 @@ async function resumeFrom(checkpoint: CheckpointOptions | undefined, model: tf.L
   }
 }
 
+/**
+ * A plain Dense chain (the builder's models) backpropagates without tfjs' tape;
+ * with the default masked loss on wasm or cpu, the loss and its gradient are
+ * computed on the host. Undefined (use `minimize`) for any other model.
+ */
+function fastStep(model: tf.LayersModel, options: TrainOptions, lossFunction: LossFunction): { step: DenseChainStep; lossGradient: LossGradient } | undefined {
+  const step = denseChainStep(model);
+  if (!step) return undefined;
+  const onHost = ['wasm', 'cpu'].includes(tf.getBackend()) && !options.lossFunction && !options.loss?.fromLogits;
+  return { step, lossGradient: onHost ? hostMaskedBceGradient(options.loss) : tapeLossGradient(lossFunction) };
+}
+
 function trainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
@@ -161,9 +175,15 @@ function trainStep(
   start: number,
   end: number,
   lossFunction: LossFunction,
+  chainStep: { step: DenseChainStep; lossGradient: LossGradient } | undefined,
 ): number {
   return tf.tidy(() => {
     const { xb, yb } = shuffled.batch(start, end);
+    if (chainStep) {
+      const { loss, grads } = chainStep.step(xb, yb, chainStep.lossGradient);
+      optimizer.applyGradients(grads);
+      return loss;
+    }
     const loss = optimizer.minimize(
       () => lossFunction(yb, model.apply(xb, { training: true }) as tf.Tensor),
       true,

@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs';
+import { maskedBceWithGradient, type MaskedLossOptions } from './masked-loss.js';
+
+type Activation = 'relu' | 'linear' | 'sigmoid' | 'tanh';
+
+/** One Dense layer of a chain, as the step needs it. */
+interface ChainLayer {
+  kernel: tf.Variable;
+  bias: tf.Variable;
+  activation: Activation;
+}
+
+/** What tfjs-layers' Dense exposes at run time (its TypeScript type keeps these private). */
+interface DenseInternals {
+  kernel?: { read(): tf.Variable };
+  bias?: { read(): tf.Variable } | null;
+  activation?: { getClassName(): string };
+  inboundNodes: Array<{ inboundLayers: tf.layers.Layer[] }>;
+}
+
+/** Loss and gradients of one batch, keyed by variable name as `Optimizer.applyGradients` wants them. */
+export interface StepGradients {
+  loss: number;
+  grads: tf.NamedTensorMap;
+}
+
+/** The loss of a batch and its gradient with respect to the predictions. */
+export type LossGradient = (yTrue: tf.Tensor2D, yPred: tf.Tensor2D) => { loss: number; grad: tf.Tensor2D };
+
+export type DenseChainStep = (x: tf.Tensor2D, y: tf.Tensor2D, lossGradient: LossGradient) => StepGradients;
+
+/** Any loss, differentiated by tfjs (bit-for-bit what `minimize` computes). */
+export function tapeLossGradient(lossFunction: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar): LossGradient {
+  return (yTrue, yPred) => {
+    const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => lossFunction(yTrue, p))(yPred);
+    return { loss: value.dataSync()[0]!, grad: grad as tf.Tensor2D };
+  };
+}
+
+/** The masked loss on probabilities, with its gradient computed on the host in one pass (see maskedBceWithGradient). */
+export function hostMaskedBceGradient(options: MaskedLossOptions = {}): LossGradient {
+  return (yTrue, yPred) => {
+    const { loss, grad } = maskedBceWithGradient(yTrue.dataSync(), yPred.dataSync(), yPred.shape[1], options);
+    return { loss, grad: tf.tensor2d(grad, yPred.shape) };
+  };
+}
+
+const ACTIVATIONS: readonly string[] = ['relu', 'linear', 'sigmoid', 'tanh'];
+
+/**
+ * A training step for a plain chain of Dense layers (what `buildMultiHeadModel`
+ * builds when no layer has dropout and no head has a hidden layer), with the
+ * backward pass written out instead of recorded on tfjs' tape.
+ *
+ * It runs the kernels that `optimizer.minimize` runs for this model, in the same
+ * order and on the same inputs, so loss and gradients are bit-for-bit the same
+ * (tested) with `tapeLossGradient`; what it saves is the tape: the bookkeeping
+ * and the tensor copies tfjs makes to keep inputs for the backward pass. The
+ * loss comes in as a function giving its gradient with respect to the
+ * predictions: any tfjs loss through `tapeLossGradient`, or the masked loss
+ * computed on the host (`hostMaskedBceGradient`, ~50 kernels fewer).
+ *
+ * Returns undefined for any other model: the trainer then uses `minimize`.
+ */
+export function denseChainStep(model: tf.LayersModel): DenseChainStep | undefined {
+  const chain = denseChain(model);
+  if (!chain) return undefined;
+  return (x, y, lossGradient) => {
+    // Forward, keeping what the backward pass reads.
+    const saved: Saved[] = [];
+    let a = x;
+    for (const layer of chain) {
+      const step = forward(a, layer);
+      saved.push(step);
+      a = step.y;
+    }
+    const { loss, grad } = lossGradient(y, a);
+    // Backward, last layer first.
+    const grads: tf.NamedTensorMap = {};
+    let dy = grad as tf.Tensor2D;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const { dx, dKernel, dBias } = backward(dy, saved[i]!, chain[i]!, i > 0);
+      grads[chain[i]!.kernel.name] = dKernel;
+      grads[chain[i]!.bias.name] = dBias;
+      if (dx) dy = dx;
+    }
+    // Keys in the order the tape would give them: variables in layer order.
+    const ordered: tf.NamedTensorMap = {};
+    for (const layer of chain) {
+      ordered[layer.kernel.name] = grads[layer.kernel.name]!;
+      ordered[layer.bias.name] = grads[layer.bias.name]!;
+    }
+    return { loss, grads: ordered };
+  };
+}
+
+/** A layer's input, pre-activation (relu only: its gradient reads it) and output. */
+interface Saved {
+  a: tf.Tensor2D;
+  z?: tf.Tensor2D;
+  y: tf.Tensor2D;
+}
+
+/**
+ * The layer as tfjs-layers' Dense computes it while gradients are recorded: relu
+ * unfused (matMul, add, relu), linear as one fused matMul with the bias, other
+ * activations as a fused matMul, then the bias, then the activation.
+ */
+function forward(a: tf.Tensor2D, layer: ChainLayer): Saved {
+  if (layer.activation === 'relu') {
+    const z = tf.add(tf.matMul(a, layer.kernel as tf.Tensor2D), layer.bias) as tf.Tensor2D;
+    return { a, z, y: tf.relu(z) };
+  }
+  if (layer.activation === 'linear') return { a, y: tf.fused.matMul({ a, b: layer.kernel as tf.Tensor2D, bias: layer.bias, activation: 'linear' }) as tf.Tensor2D };
+  const z = tf.add(tf.fused.matMul({ a, b: layer.kernel as tf.Tensor2D }), layer.bias) as tf.Tensor2D;
+  return { a, y: layer.activation === 'sigmoid' ? tf.sigmoid(z) : tf.tanh(z) };
+}
+
+/** The gradient functions tfjs-core 4.x registers for these ops, applied in the order its tape applies them. */
+function backward(dy: tf.Tensor2D, { a, z, y }: Saved, layer: ChainLayer, needDx: boolean): { dx?: tf.Tensor2D; dKernel: tf.Tensor; dBias: tf.Tensor } {
+  const kernel = layer.kernel as tf.Tensor2D;
+  if (layer.activation === 'relu') {
+    const dz = tf.mul(dy, tf.cast(tf.step(z!), 'float32')) as tf.Tensor2D;
+    const dBias = tf.reshape(tf.sum(dz, [0]), layer.bias.shape);
+    const dKernel = tf.matMul(a, dz, true, false);
+    return { dKernel, dBias, dx: needDx ? (tf.matMul(dz, kernel, false, true) as tf.Tensor2D) : undefined };
+  }
+  if (layer.activation === 'linear') return fusedLinearBackward(dy, a, kernel, layer.bias, needDx);
+  const dz = (layer.activation === 'sigmoid' ? tf.mul(dy, tf.mul(y, tf.sub(tf.scalar(1), y))) : tf.mul(tf.sub(tf.scalar(1), tf.square(y)), dy)) as tf.Tensor2D;
+  const dBias = tf.reshape(tf.sum(dz, [0]), layer.bias.shape);
+  const { dx, dKernel } = fusedLinearBackward(dz, a, kernel, undefined, needDx);
+  return { dx, dKernel, dBias };
+}
+
+/** Gradient of tfjs' fused matMul with 'linear' activation (its custom gradient, on 3-D views). */
+function fusedLinearBackward(dy: tf.Tensor2D, a: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor | undefined, needDx: boolean): { dx?: tf.Tensor2D; dKernel: tf.Tensor; dBias: tf.Tensor } {
+  const [rows, inner] = a.shape;
+  const units = kernel.shape[1];
+  const dy3 = tf.reshape(dy, [1, rows, units]);
+  const a3 = tf.reshape(a, [1, rows, inner]);
+  const kernel3 = tf.reshape(kernel, [1, inner, units]);
+  const dKernel = tf.reshape(tf.matMul(a3, dy3, true, false), kernel.shape);
+  const dx = needDx ? (tf.reshape(tf.matMul(dy3, kernel3, false, true), a.shape) as tf.Tensor2D) : undefined;
+  const dBias = bias ? tf.reshape(tf.sum(dy3, [0, 1]), bias.shape) : tf.zeros([units]);
+  return { dx, dKernel, dBias };
+}
+
+/** The model's Dense layers when it is input -> Dense -> ... -> Dense and nothing else; otherwise undefined. */
+function denseChain(model: tf.LayersModel): ChainLayer[] | undefined {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) return undefined;
+  const [input, ...layers] = model.layers;
+  if (!input || input.getClassName() !== 'InputLayer' || layers.length === 0) return undefined;
+  const chain: ChainLayer[] = [];
+  let previous: tf.layers.Layer = input;
+  for (const layer of layers) {
+    const dense = layer as unknown as DenseInternals;
+    const activation = dense.activation?.getClassName() ?? '';
+    if (layer.getClassName() !== 'Dense' || !ACTIVATIONS.includes(activation) || !dense.kernel || !dense.bias) return undefined;
+    if (dense.inboundNodes.length !== 1 || dense.inboundNodes[0]!.inboundLayers.length !== 1 || dense.inboundNodes[0]!.inboundLayers[0] !== previous) return undefined;
+    const kernel = dense.kernel.read();
+    const bias = dense.bias.read();
+    if (kernel.rank !== 2 || !kernel.trainable || !bias.trainable) return undefined;
+    chain.push({ kernel, bias, activation: activation as Activation });
+    previous = layer;
+  }
+  if (model.outputs[0] !== (previous.inboundNodes[0] as unknown as { outputTensors: tf.SymbolicTensor[] }).outputTensors[0]) return undefined;
+  return chain;
+}
