@@ -81,15 +81,20 @@ export function maskedBceWithGradient(
   const grad = new Float64Array(yPred.length);
   let sum = 0;
   let count = 0;
-  for (let i = 0; i < yTrue.length; i++) {
-    const y = yTrue[i]!;
-    if (!(y >= 0)) continue;
-    count++;
-    const c = i % cols;
-    const p = yPred[i]!;
-    const q = p < low ? low : p > high ? high : p;
-    sum -= taskWeights[c]! * (positiveWeights[c]! * y * Math.log(q) + (1 - y) * Math.log(1 - q));
-    grad[i] = p >= low && p <= high ? -taskWeights[c]! * ((positiveWeights[c]! * y) / q - (1 - y) / (1 - q)) : Number.isNaN(p) ? NaN : 0;
+  for (let row = 0; row < yTrue.length; row += cols) {
+    for (let c = 0; c < cols; c++) {
+      const i = row + c;
+      const y = yTrue[i]!;
+      if (!(y >= 0)) continue;
+      count++;
+      const p = yPred[i]!;
+      const q = p < low ? low : p > high ? high : p;
+      // Hard labels need one log; soft labels both.
+      const positive = y === 0 ? 0 : positiveWeights[c]! * y * Math.log(q);
+      const negative = y === 1 ? 0 : (1 - y) * Math.log(1 - q);
+      sum -= taskWeights[c]! * (positive + negative);
+      grad[i] = p >= low && p <= high ? -taskWeights[c]! * ((positiveWeights[c]! * y) / q - (1 - y) / (1 - q)) : Number.isNaN(p) ? NaN : 0;
+    }
   }
   const n = Math.max(count, 1);
   const scaled = new Float32Array(grad.length);

@@ -31,6 +31,22 @@ describe('rocAuc', () => {
     expect(rocAuc([1, 0], [0.5, 0.5])).toBe(0.5);
     expect(rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])).toBeCloseTo(0.75);
   });
+
+  it('equals the pairwise definition on data with many ties', () => {
+    let seed = 5;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const labels = Array.from({ length: 400 }, () => (next() < 0.3 ? 1 : 0));
+    const scores = labels.map((y) => Math.round((next() + y * 0.3) * 10) / 10);
+    let wins = 0;
+    let pairs = 0;
+    labels.forEach((a, i) => labels.forEach((b, j) => {
+      if (a !== 1 || b !== 0) return;
+      pairs++;
+      wins += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+    }));
+    expect(rocAuc(labels, scores)).toBeCloseTo(wins / pairs, 12);
+    expect(rocAuc([1, 1], [0.2, 0.9])).toBeNull();
+  });
 });
 
 describe('maskedMetrics', () => {

@@ -83,27 +83,33 @@ function f1Score(tp: number, fp: number, fn: number): number | null {
 /**
  * ROC-AUC as the Mann-Whitney statistic: the chance that a random positive
  * scores above a random negative, ties counting one half. `null` with one class.
+ * Sorts the two classes' scores apart (native numeric sort) and walks them
+ * together: a few ms on 10,000 rows, computed for every task every epoch.
  */
 export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number | null {
-  const n = labels.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   let positives = 0;
-  let rankSumPositives = 0;
-  for (let start = 0; start < n; ) {
-    let end = start;
-    while (end + 1 < n && scores[order[end + 1]!] === scores[order[start]!]) end++;
-    const averageRank = (start + end) / 2 + 1;
-    for (let k = start; k <= end; k++) {
-      if (labels[order[k]!] === 1) {
-        positives++;
-        rankSumPositives += averageRank;
-      }
-    }
-    start = end + 1;
-  }
-  const negatives = n - positives;
+  for (let i = 0; i < labels.length; i++) if (labels[i] === 1) positives++;
+  const negatives = labels.length - positives;
   if (positives === 0 || negatives === 0) return null;
-  return (rankSumPositives - (positives * (positives + 1)) / 2) / (positives * negatives);
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(negatives);
+  for (let i = 0, p = 0, q = 0; i < labels.length; i++) {
+    if (labels[i] === 1) pos[p++] = scores[i]!;
+    else neg[q++] = scores[i]!;
+  }
+  pos.sort();
+  neg.sort();
+  // For each positive (ascending): negatives strictly below it count 1, equal ones 1/2.
+  let below = 0;
+  let notAbove = 0;
+  let wins = 0;
+  for (const score of pos) {
+    while (below < negatives && neg[below]! < score) below++;
+    if (notAbove < below) notAbove = below;
+    while (notAbove < negatives && neg[notAbove]! <= score) notAbove++;
+    wins += below + (notAbove - below) / 2;
+  }
+  return wins / (positives * negatives);
 }
 
 /** Metrics of every task: `labels` and `probs` are rows x tasks. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type Checkpoint, type CheckpointOptions, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { denseChainStep, type DenseChainStep, hostMaskedBceGradient, type LossGradient, tapeLossGradient } from './dense-chain-step.js';
 import { FusedAdamOptimizer } from './fused-adam.js';
-import { maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
+import { maskedBceWithGradient, maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
 import { maskedMetrics } from './masked-metrics.js';
 import { labelledCounts, type Matrix } from './matrix.js';
 import { predictProbabilities } from './predict.js';
@@ -196,9 +196,9 @@ function evaluate(model: tf.LayersModel, options: TrainOptions): Pick<EpochRecor
   const dev = options.dev;
   if (!dev || dev.x.rows === 0) return { devLoss: null, tasks: [] };
   const probs = predictProbabilities(model, dev.x);
-  const devLoss = tf.tidy(() =>
-    maskedBinaryCrossentropy(tf.tensor2d(dev.y.data, [dev.y.rows, dev.y.cols]), tf.tensor2d(probs.data, [probs.rows, probs.cols]), options.loss).dataSync()[0]!,
-  );
+  const devLoss = options.loss?.fromLogits
+    ? tf.tidy(() => maskedBinaryCrossentropy(tf.tensor2d(dev.y.data, [dev.y.rows, dev.y.cols]), tf.tensor2d(probs.data, [probs.rows, probs.cols]), options.loss).dataSync()[0]!)
+    : maskedBceWithGradient(dev.y.data, probs.data, probs.cols, options.loss).loss;
   return { devLoss, tasks: maskedMetrics(dev.y, probs, options.taskNames) };
 }
 
