@@ -2,7 +2,7 @@ export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { activeBackend, BACKEND_ENV, BACKENDS, isBackendRequest, loadBackend, type ActiveBackend, type BackendName, type BackendRequest } from './backend.js';
 export { missingRate, missingRates, nonNegativeInteger, positiveInteger, positiveNumber } from './flag-values.js';
 export { dropLabels, type DroppedLabels } from './label-masking.js';
-export { maskedBinaryCrossentropy, maskedLoss, type MaskedLossOptions } from './masked-loss.js';
+export { maskedBceWithGradient, maskedBinaryCrossentropy, maskedLoss, type MaskedLossOptions } from './masked-loss.js';
 export { markUntrained, maskedMetrics, rocAuc, taskMetrics, type TaskMetrics } from './masked-metrics.js';
 export { column, createMatrix, labelledCounts, matrixFromRows, MISSING, takeRows, type Matrix } from './matrix.js';
 export { buildMultiHeadModel, type Activation, type DenseSpec, type HeadSpec, type MultiHeadSpec } from './model-builder.js';
@@ -17,6 +17,7 @@ export type { EpochRecord, TaskSummary, TrainerEvent, TrainerEventListener } fro
 export { TrainingControl } from './training-control.js';
 export { useFastWasmKernels } from './wasm-kernels.js';
 export { FusedAdamOptimizer } from './fused-adam.js';
+export { denseChainStep, hostMaskedBceGradient, tapeLossGradient, type DenseChainStep, type LossGradient, type StepGradients } from './dense-chain-step.js';
 export { UserError } from './user-error.js';
 export * as tf from '@tensorflow/tfjs';
 export type { NoticeEvent, PanelEvent, RunEvent, RunEventListener, RunInfoEvent, StageEvent } from './run-events.js';
