@@ -8,6 +8,8 @@ interface ChainLayer {
   kernel: tf.Variable;
   bias: tf.Variable;
   activation: Activation;
+  /** A Dropout layer right after this one: its rate and its index among the model's dropout layers. */
+  dropout?: { rate: number; index: number };
 }
 
 /** What tfjs-layers' Dense exposes at run time (its TypeScript type keeps these private). */
@@ -15,6 +17,8 @@ interface DenseInternals {
   kernel?: { read(): tf.Variable };
   bias?: { read(): tf.Variable } | null;
   activation?: { getClassName(): string };
+  rate?: number;
+  noiseShape?: unknown;
   inboundNodes: Array<{ inboundLayers: tf.layers.Layer[] }>;
 }
 
@@ -27,7 +31,8 @@ export interface StepGradients {
 /** The loss of a batch and its gradient with respect to the predictions. */
 export type LossGradient = (yTrue: tf.Tensor2D, yPred: tf.Tensor2D) => { loss: number; grad: tf.Tensor2D };
 
-export type DenseChainStep = (x: tf.Tensor2D, y: tf.Tensor2D, lossGradient: LossGradient) => StepGradients;
+/** `dropoutSeed`: dropout layer k draws its mask with seed `dropoutSeed + k`, as `seedDropout` sets it for the tape. */
+export type DenseChainStep = (x: tf.Tensor2D, y: tf.Tensor2D, lossGradient: LossGradient, dropoutSeed?: number) => StepGradients;
 
 /** Any loss, differentiated by tfjs (bit-for-bit what `minimize` computes). */
 export function tapeLossGradient(lossFunction: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar): LossGradient {
@@ -48,9 +53,9 @@ export function hostMaskedBceGradient(options: MaskedLossOptions = {}): LossGrad
 const ACTIVATIONS: readonly string[] = ['relu', 'linear', 'sigmoid', 'tanh'];
 
 /**
- * A training step for a plain chain of Dense layers (what `buildMultiHeadModel`
- * builds when no layer has dropout and no head has a hidden layer), with the
- * backward pass written out instead of recorded on tfjs' tape.
+ * A training step for a plain chain of Dense layers, each optionally followed by
+ * Dropout (what `buildMultiHeadModel` builds when no head has a hidden layer),
+ * with the backward pass written out instead of recorded on tfjs' tape.
  *
  * It runs the kernels that `optimizer.minimize` runs for this model, in the same
  * order and on the same inputs, so loss and gradients are bit-for-bit the same
@@ -65,14 +70,14 @@ const ACTIVATIONS: readonly string[] = ['relu', 'linear', 'sigmoid', 'tanh'];
 export function denseChainStep(model: tf.LayersModel): DenseChainStep | undefined {
   const chain = denseChain(model);
   if (!chain) return undefined;
-  return (x, y, lossGradient) => {
+  return (x, y, lossGradient, dropoutSeed = 0) => {
     // Forward, keeping what the backward pass reads.
     const saved: Saved[] = [];
     let a = x;
     for (const layer of chain) {
-      const step = forward(a, layer);
+      const step = forward(a, layer, dropoutSeed);
       saved.push(step);
-      a = step.y;
+      a = step.out;
     }
     const { loss, grad } = lossGradient(y, a);
     // Backward, last layer first.
@@ -94,11 +99,13 @@ export function denseChainStep(model: tf.LayersModel): DenseChainStep | undefine
   };
 }
 
-/** A layer's input, pre-activation (relu only: its gradient reads it) and output. */
+/** A layer's input, pre-activation (relu only: its gradient reads it), activation, dropout multiplier and output. */
 interface Saved {
   a: tf.Tensor2D;
   z?: tf.Tensor2D;
   y: tf.Tensor2D;
+  multiplier?: tf.Tensor;
+  out: tf.Tensor2D;
 }
 
 /**
@@ -106,7 +113,16 @@ interface Saved {
  * unfused (matMul, add, relu), linear as one fused matMul with the bias, other
  * activations as a fused matMul, then the bias, then the activation.
  */
-function forward(a: tf.Tensor2D, layer: ChainLayer): Saved {
+function forward(a: tf.Tensor2D, layer: ChainLayer, dropoutSeed: number): Saved {
+  const dense = denseForward(a, layer);
+  if (!layer.dropout) return { ...dense, out: dense.y };
+  // tf.dropout's own arithmetic, with the seed the tape path would give this layer.
+  const keep = 1 - layer.dropout.rate;
+  const multiplier = tf.div(tf.floor(tf.add(tf.randomUniform(dense.y.shape, 0, 1, 'float32', dropoutSeed + layer.dropout.index), keep)), keep);
+  return { ...dense, multiplier, out: tf.mul(dense.y, multiplier) as tf.Tensor2D };
+}
+
+function denseForward(a: tf.Tensor2D, layer: ChainLayer): { a: tf.Tensor2D; z?: tf.Tensor2D; y: tf.Tensor2D } {
   if (layer.activation === 'relu') {
     const z = tf.add(tf.matMul(a, layer.kernel as tf.Tensor2D), layer.bias) as tf.Tensor2D;
     return { a, z, y: tf.relu(z) };
@@ -117,8 +133,10 @@ function forward(a: tf.Tensor2D, layer: ChainLayer): Saved {
 }
 
 /** The gradient functions tfjs-core 4.x registers for these ops, applied in the order its tape applies them. */
-function backward(dy: tf.Tensor2D, { a, z, y }: Saved, layer: ChainLayer, needDx: boolean): { dx?: tf.Tensor2D; dKernel: tf.Tensor; dBias: tf.Tensor } {
+function backward(dOut: tf.Tensor2D, { a, z, y, multiplier }: Saved, layer: ChainLayer, needDx: boolean): { dx?: tf.Tensor2D; dKernel: tf.Tensor; dBias: tf.Tensor } {
   const kernel = layer.kernel as tf.Tensor2D;
+  // Through dropout's multiplication (Multiply's gradient): dy = dOut * multiplier.
+  const dy = multiplier ? (tf.mul(dOut, tf.cast(multiplier, 'float32')) as tf.Tensor2D) : dOut;
   if (layer.activation === 'relu') {
     const dz = tf.mul(dy, tf.cast(tf.step(z!), 'float32')) as tf.Tensor2D;
     const dBias = tf.reshape(tf.sum(dz, [0]), layer.bias.shape);
@@ -145,23 +163,33 @@ function fusedLinearBackward(dy: tf.Tensor2D, a: tf.Tensor2D, kernel: tf.Tensor2
   return { dx, dKernel, dBias };
 }
 
-/** The model's Dense layers when it is input -> Dense -> ... -> Dense and nothing else; otherwise undefined. */
+/** The model's Dense layers when it is input -> Dense [-> Dropout] -> ... -> Dense and nothing else; otherwise undefined. */
 function denseChain(model: tf.LayersModel): ChainLayer[] | undefined {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return undefined;
   const [input, ...layers] = model.layers;
   if (!input || input.getClassName() !== 'InputLayer' || layers.length === 0) return undefined;
   const chain: ChainLayer[] = [];
   let previous: tf.layers.Layer = input;
+  let dropouts = 0;
   for (const layer of layers) {
-    const dense = layer as unknown as DenseInternals;
-    const activation = dense.activation?.getClassName() ?? '';
-    if (layer.getClassName() !== 'Dense' || !ACTIVATIONS.includes(activation) || !dense.kernel || !dense.bias) return undefined;
-    if (dense.inboundNodes.length !== 1 || dense.inboundNodes[0]!.inboundLayers.length !== 1 || dense.inboundNodes[0]!.inboundLayers[0] !== previous) return undefined;
-    const kernel = dense.kernel.read();
-    const bias = dense.bias.read();
+    const internals = layer as unknown as DenseInternals;
+    if (internals.inboundNodes.length !== 1 || internals.inboundNodes[0]!.inboundLayers.length !== 1 || internals.inboundNodes[0]!.inboundLayers[0] !== previous) return undefined;
+    previous = layer;
+    if (layer.getClassName() === 'Dropout') {
+      const last = chain.at(-1);
+      const rate = internals.rate ?? 0;
+      // Only right after a Dense layer, once, element-wise (no noise shape).
+      if (!last || last.dropout || internals.noiseShape != null || !(rate >= 0 && rate < 1)) return undefined;
+      if (rate > 0) last.dropout = { rate, index: dropouts };
+      dropouts++;
+      continue;
+    }
+    const activation = internals.activation?.getClassName() ?? '';
+    if (layer.getClassName() !== 'Dense' || !ACTIVATIONS.includes(activation) || !internals.kernel || !internals.bias) return undefined;
+    const kernel = internals.kernel.read();
+    const bias = internals.bias.read();
     if (kernel.rank !== 2 || !kernel.trainable || !bias.trainable) return undefined;
     chain.push({ kernel, bias, activation: activation as Activation });
-    previous = layer;
   }
   if (model.outputs[0] !== (previous.inboundNodes[0] as unknown as { outputTensors: tf.SymbolicTensor[] }).outputTensors[0]) return undefined;
   return chain;

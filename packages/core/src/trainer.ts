@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Checkpoint, type CheckpointOptions, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { denseChainStep, type DenseChainStep, hostMaskedBceGradient, type LossGradient, tapeLossGradient } from './dense-chain-step.js';
+import { dropoutLayers, seedDropout } from './dropout-seeds.js';
 import { FusedAdamOptimizer } from './fused-adam.js';
 import { maskedBceWithGradient, maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
 import { maskedMetrics } from './masked-metrics.js';
@@ -71,6 +72,9 @@ export async function trainMultiTask(model: tf.LayersModel, train: Dataset, opti
   }
 }
 
+/** Mixed into the seed for the dropout stream (any constant that is not 0). */
+const DROPOUT_STREAM = 0x5bd1e995;
+
 async function runTraining(model: tf.LayersModel, train: Dataset, options: TrainOptions, emit: (e: TrainerEvent) => void): Promise<TrainResult> {
   validateShapes(model, train, options);
   const control = options.control ?? new TrainingControl();
@@ -93,7 +97,14 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
     emit({ type: 'notice', level: 'warning', message: `task ${task} has no labels in the training rows: the other tasks train, ${task} is reported as untrained` });
   }
   // Skip the shuffles of finished epochs so a resumed run sees the same batch order.
-  for (let e = 0; e < startEpoch; e++) permutation(rows, rng);
+  // Dropout masks: one seed per step from a stream of their own, so models without dropout
+  // keep their batch order and a resumed run draws the masks it would have drawn.
+  const dropoutRng = createRng(((options.seed ?? 0) ^ DROPOUT_STREAM) >>> 0);
+  const nextDropoutSeed = () => Math.floor(dropoutRng.next() * 2 ** 31);
+  for (let e = 0; e < startEpoch; e++) {
+    permutation(rows, rng);
+    for (let b = 0; b < batches; b++) nextDropoutSeed();
+  }
 
   if (tf.getBackend() === 'wasm') useFastWasmKernels();
   const shuffled = new ShuffledBatches(train.x, train.y);
@@ -112,7 +123,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
         if (control.stopRequested) return stop(epoch - 1);
         const start = batch * options.batchSize;
         const end = Math.min(rows, start + options.batchSize);
-        const loss = trainStep(model, optimizer, shuffled, start, end, lossFunction, chainStep);
+        const loss = trainStep(model, optimizer, shuffled, start, end, lossFunction, chainStep, nextDropoutSeed());
         if (!Number.isFinite(loss)) {
           emit({ type: 'nan', epoch, batch: batch + 1 });
           throw new NonFiniteLossError(epoch, batch + 1);
@@ -176,14 +187,16 @@ function trainStep(
   end: number,
   lossFunction: LossFunction,
   chainStep: { step: DenseChainStep; lossGradient: LossGradient } | undefined,
+  dropoutSeed: number,
 ): number {
   return tf.tidy(() => {
     const { xb, yb } = shuffled.batch(start, end);
     if (chainStep) {
-      const { loss, grads } = chainStep.step(xb, yb, chainStep.lossGradient);
+      const { loss, grads } = chainStep.step(xb, yb, chainStep.lossGradient, dropoutSeed);
       optimizer.applyGradients(grads);
       return loss;
     }
+    seedDropout(dropoutLayers(model), dropoutSeed);
     const loss = optimizer.minimize(
       () => lossFunction(yb, model.apply(xb, { training: true }) as tf.Tensor),
       true,

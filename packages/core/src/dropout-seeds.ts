@@ -1,0 +1,23 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** tfjs-layers' Dropout reads `seed` each time it is called (its TypeScript type keeps it private). */
+interface DropoutInternals {
+  seed?: number;
+}
+
+/**
+ * The model's Dropout layers in layer order. A Dropout layer with a fixed seed
+ * draws the same mask on every call (tfjs seeds a fresh generator each time),
+ * so a model built with seeded dropout would drop the same units of every batch
+ * row at every step; `seedDropout` gives each step its own seeds instead.
+ */
+export function dropoutLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  return model.layers.filter((layer) => layer.getClassName() === 'Dropout');
+}
+
+/** Sets the seed of dropout layer k to `stepSeed + k` for the next training step. */
+export function seedDropout(layers: readonly tf.layers.Layer[], stepSeed: number): void {
+  layers.forEach((layer, k) => {
+    (layer as unknown as DropoutInternals).seed = stepSeed + k;
+  });
+}
