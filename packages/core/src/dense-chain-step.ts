@@ -12,8 +12,8 @@ interface ChainLayer {
   dropout?: { rate: number; index: number };
 }
 
-/** What tfjs-layers' Dense exposes at run time (its TypeScript type keeps these private). */
-interface DenseInternals {
+/** What tfjs-layers' Dense and Dropout expose at run time (their TypeScript types keep these private). */
+interface LayerInternals {
   kernel?: { read(): tf.Variable };
   bias?: { read(): tf.Variable } | null;
   activation?: { getClassName(): string };
@@ -172,7 +172,7 @@ function denseChain(model: tf.LayersModel): ChainLayer[] | undefined {
   let previous: tf.layers.Layer = input;
   let dropouts = 0;
   for (const layer of layers) {
-    const internals = layer as unknown as DenseInternals;
+    const internals = layer as unknown as LayerInternals;
     if (internals.inboundNodes.length !== 1 || internals.inboundNodes[0]!.inboundLayers.length !== 1 || internals.inboundNodes[0]!.inboundLayers[0] !== previous) return undefined;
     previous = layer;
     if (layer.getClassName() === 'Dropout') {
