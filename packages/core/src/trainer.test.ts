@@ -31,6 +31,12 @@ function dataset(rows: number, seed: number): Dataset {
 
 const TASKS = ['a', 'b'];
 const model = () => buildMultiHeadModel({ inputSize: 3, trunk: [{ units: 16 }], heads: TASKS.map((name) => ({ name })), seed: 4 });
+/** The three ways a step runs: a Dense chain, a chain with dropout, and the tape (a head with its own hidden layer) with dropout. */
+const models: Array<[string, () => ReturnType<typeof model>]> = [
+  ['dense chain', model],
+  ['dense chain with dropout', () => buildMultiHeadModel({ inputSize: 3, trunk: [{ units: 16, dropout: 0.3 }], heads: TASKS.map((name) => ({ name })), seed: 4 })],
+  ['tape, with dropout', () => buildMultiHeadModel({ inputSize: 3, trunk: [{ units: 16, dropout: 0.3 }], heads: [{ name: 'a' }, { name: 'b', hidden: { units: 4 } }], seed: 4 })],
+];
 const base = { taskNames: TASKS, batchSize: 64, learningRate: 0.02, seed: 9 };
 
 describe('trainMultiTask', () => {
@@ -46,14 +52,14 @@ describe('trainMultiTask', () => {
     for (const task of last.tasks) expect(task.accuracy).toBeGreaterThan(0.9);
   });
 
-  it('gives the same history for the same seed on the same backend', async () => {
+  it.each(models)('gives the same history for the same seed on the same backend (%s)', async (_name, model) => {
     const run = () => trainMultiTask(model(), dataset(500, 1), { ...base, epochs: 3, dev: dataset(100, 2) });
     const [first, second] = [await run(), await run()];
     const strip = (h: typeof first.history) => h.map(({ seconds: _s, samplesPerSecond: _r, ...rest }) => rest);
     expect(strip(second.history)).toEqual(strip(first.history));
   });
 
-  it('resumes from a checkpoint to the same weights as an uninterrupted run', async () => {
+  it.each(models)('resumes from a checkpoint to the same weights as an uninterrupted run (%s)', async (_name, model) => {
     const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
     const data = dataset(500, 3);
     const straight = model();
