@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeJsonAtomic } from './atomic-write.js';
 import type { EpochRecord } from './trainer-events.js';
@@ -61,6 +62,20 @@ export async function writeCheckpoint(
     ),
   };
   writeJsonAtomic(path, checkpoint);
+}
+
+/**
+ * Creates the checkpoint's directory before training starts, so a path that
+ * cannot be written fails at once with a clear message, not after the first epoch.
+ */
+export function prepareCheckpointDir(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const why = code === 'EEXIST' ? `${dirname(path)} is a file, not a directory` : code;
+    throw new UserError(`checkpoint ${path}: cannot create its directory (${why}). Choose a directory you can write to.`);
+  }
 }
 
 /** Reads and checks a checkpoint; every problem is a UserError that says what to do. */

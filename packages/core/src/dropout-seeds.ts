@@ -21,3 +21,12 @@ export function seedDropout(layers: readonly tf.layers.Layer[], stepSeed: number
     (layer as unknown as DropoutInternals).seed = stepSeed + k;
   });
 }
+
+/** Remembers the layers' seeds; the returned function puts them back (the trainer does, when it ends). */
+export function keepDropoutSeeds(layers: readonly tf.layers.Layer[]): () => void {
+  const seeds = layers.map((layer) => (layer as unknown as DropoutInternals).seed);
+  return () =>
+    layers.forEach((layer, k) => {
+      (layer as unknown as DropoutInternals).seed = seeds[k];
+    });
+}

@@ -74,7 +74,8 @@ function dense(
   let y = tf.layers
     .dense({ units: layer.units, activation: layer.activation ?? 'relu', name, kernelInitializer: init() })
     .apply(x) as tf.SymbolicTensor;
-  if (layer.dropout) y = tf.layers.dropout({ rate: layer.dropout, name: `${name}_dropout`, seed: 0 }).apply(y) as tf.SymbolicTensor;
+  // No seed: a seeded tfjs Dropout repeats one mask at every call. The trainer seeds each step itself.
+  if (layer.dropout) y = tf.layers.dropout({ rate: layer.dropout, name: `${name}_dropout` }).apply(y) as tf.SymbolicTensor;
   return y;
 }
 

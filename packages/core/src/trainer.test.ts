@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackend } from './backend.js';
+import { dropoutLayers } from './dropout-seeds.js';
 import { markUntrained } from './masked-metrics.js';
 import { createMatrix, MISSING } from './matrix.js';
 import { buildMultiHeadModel } from './model-builder.js';
@@ -90,6 +91,29 @@ describe('trainMultiTask', () => {
     await expect(trainMultiTask(model(), data, { ...base, epochs: 6, checkpoint: { ...checkpoint, resume: true } })).rejects.toThrow(/the checkpoint is incomplete/);
     writeFileSync(path, '{"format": "masked-mtl-checkp');
     await expect(trainMultiTask(model(), data, { ...base, epochs: 6, checkpoint: { ...checkpoint, resume: true } })).rejects.toThrow(/invalid JSON/);
+  });
+
+  it('leaves dropout unseeded after training, so model.fit afterwards still draws a new mask per call', async () => {
+    const net = models[1]![1]();
+    await trainMultiTask(net, dataset(200, 3), { ...base, epochs: 1 });
+    const layer = dropoutLayers(net)[0]!;
+    const ones = tf.ones([8, 16]);
+    const a = Array.from((layer.apply(ones, { training: true }) as tf.Tensor).dataSync());
+    const b = Array.from((layer.apply(ones, { training: true }) as tf.Tensor).dataSync());
+    expect(a).not.toEqual(b);
+  });
+
+  it('creates the checkpoint directory, and refuses one it cannot create before training', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-dir-'));
+    const path = join(dir, 'nested', 'run', 'checkpoint.json');
+    await trainMultiTask(model(), dataset(200, 3), { ...base, epochs: 1, checkpoint: { path, fingerprint: {} } });
+    expect(JSON.parse(readFileSync(path, 'utf8')).epoch).toBe(1);
+    writeFileSync(join(dir, 'a-file'), '');
+    const events: TrainerEvent[] = [];
+    await expect(
+      trainMultiTask(model(), dataset(200, 3), { ...base, epochs: 1, checkpoint: { path: join(dir, 'a-file', 'checkpoint.json'), fingerprint: {} }, onEvent: (e) => events.push(e) }),
+    ).rejects.toThrow(/checkpoint .*a-file\/checkpoint\.json: cannot create its directory \(.*a-file is a file, not a directory\)/);
+    expect(events.map((e) => e.type)).toEqual(['error']);
   });
 
   it('stops gracefully between batches and reports where', async () => {

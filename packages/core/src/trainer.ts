@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Checkpoint, type CheckpointOptions, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { type Checkpoint, type CheckpointOptions, prepareCheckpointDir, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { denseChainStep, type DenseChainStep, hostMaskedBceGradient, type LossGradient, tapeLossGradient } from './dense-chain-step.js';
-import { dropoutLayers, seedDropout } from './dropout-seeds.js';
+import { dropoutLayers, keepDropoutSeeds, seedDropout } from './dropout-seeds.js';
 import { FusedAdamOptimizer } from './fused-adam.js';
 import { maskedBceWithGradient, maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
 import { maskedMetrics } from './masked-metrics.js';
@@ -79,6 +79,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   validateShapes(model, train, options);
   const control = options.control ?? new TrainingControl();
   const rng = createRng(options.seed ?? 0);
+  if (options.checkpoint && !options.checkpoint.resume) prepareCheckpointDir(options.checkpoint.path);
   const optimizer = new FusedAdamOptimizer(options.learningRate ?? 0.001);
   const rows = train.x.rows;
   const batches = Math.ceil(rows / options.batchSize);
@@ -108,6 +109,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
 
   if (tf.getBackend() === 'wasm') useFastWasmKernels();
   const shuffled = new ShuffledBatches(train.x, train.y);
+  const restoreDropoutSeeds = keepDropoutSeeds(dropoutLayers(model));
   const chainStep = fastStep(model, options, lossFunction);
   try {
     for (let epoch = startEpoch + 1; epoch <= options.epochs; epoch++) {
@@ -145,6 +147,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
     return { history, untrainedTasks };
   } finally {
     optimizer.dispose();
+    restoreDropoutSeeds();
   }
 
   function stop(epoch: number): TrainResult {
