@@ -53,7 +53,7 @@ export async function writeCheckpoint(
     epoch,
     history,
     model: await Promise.all(modelWeights.map(serialize)),
-    optimizer: await Promise.all((await optimizer.getWeights()).map(serialize)),
+    optimizer: await serializeOptimizer(optimizer),
     optimizerScalars: Object.fromEntries(
       HIDDEN_SCALARS.flatMap((key) => {
         const variable = (optimizer as unknown as HiddenState)[key];
@@ -112,9 +112,24 @@ export async function restoreCheckpoint(checkpoint: Checkpoint, model: tf.Layers
   }
   model.setWeights(weights);
   weights.forEach((w) => w.dispose());
-  await optimizer.setWeights(checkpoint.optimizer.map((s) => ({ name: s.name, tensor: deserialize(s) })));
+  // setWeights and assign make variables that share these tensors' storage: free the tensors after.
+  const state = checkpoint.optimizer.map((s) => ({ name: s.name, tensor: deserialize(s) }));
+  await optimizer.setWeights(state);
+  state.forEach((s) => s.tensor.dispose());
   for (const [key, value] of Object.entries(checkpoint.optimizerScalars ?? {})) {
-    (optimizer as unknown as HiddenState)[key as (typeof HIDDEN_SCALARS)[number]]?.assign(tf.scalar(value));
+    const scalar = tf.scalar(value);
+    (optimizer as unknown as HiddenState)[key as (typeof HIDDEN_SCALARS)[number]]?.assign(scalar);
+    scalar.dispose();
+  }
+}
+
+/** getWeights() returns the optimizer's variables plus a fresh 'iter' scalar, which is ours to free. */
+async function serializeOptimizer(optimizer: tf.Optimizer): Promise<SerializedTensor[]> {
+  const weights = await optimizer.getWeights();
+  try {
+    return await Promise.all(weights.map(serialize));
+  } finally {
+    for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   }
 }
 

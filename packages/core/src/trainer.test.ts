@@ -169,6 +169,16 @@ describe('trainMultiTask', () => {
     await trainMultiTask(m, data, { ...base, epochs: 2, dev: dataset(50, 2) });
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('leaves no tensors behind when it resumes from a checkpoint', async () => {
+    const checkpoint = { path: join(mkdtempSync(join(tmpdir(), 'ckpt-leak-')), 'checkpoint.json'), fingerprint: {} };
+    const data = dataset(200, 1);
+    await trainMultiTask(model(), data, { ...base, epochs: 1, checkpoint });
+    const m = model();
+    const before = tf.memory().numTensors;
+    await trainMultiTask(m, data, { ...base, epochs: 2, checkpoint: { ...checkpoint, resume: true } });
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 describe('a task with no training labels', () => {
