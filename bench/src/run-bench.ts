@@ -25,7 +25,7 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '5' },
     'no-cpu': { type: 'boolean', default: false },
     'mbti-epochs': { type: 'string', default: '20' },
-    'dashboard-epochs': { type: 'string', default: '13' },
+    'dashboard-epochs': { type: 'string', default: '65' },
   },
 });
 const only = new Set(values.only ? values.only.split(',') : SUITES);

@@ -24,7 +24,10 @@ export function mountLiveDashboard(options: LiveDashboardOptions): LiveDashboard
       <Dashboard store={options.store} control={options.control} onHardExit={options.onHardExit} />
     </ThemeContext.Provider>,
     // Ink's own Ctrl-C exit would kill the run without saving; the dashboard handles it.
-    { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: true, maxFps: 10 },
+    // The store paces redraws (at most 10/s, fewer when a frame is costly). Ink's own throttle must
+    // be looser, so that Ink draws inside the commit the store times: with maxFps 10 it sometimes
+    // deferred a frame to a timer, the store saw a cheap redraw and kept drawing 10 frames a second.
+    { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: true, maxFps: 60 },
   );
   return {
     unmount: async () => {
