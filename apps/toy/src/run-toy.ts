@@ -140,7 +140,9 @@ export function resultsTable(results: ToyResults): string {
     lines.push('', `| variant | ${TOY_TASKS.map((t) => `${t} acc`).join(' | ')} | mean acc | ${TOY_TASKS.map((t) => `${t} AUC`).join(' | ')} |`);
     lines.push(`|---|${TOY_TASKS.map(() => '---:').join('|')}|---:|${TOY_TASKS.map(() => '---:').join('|')}|`);
     for (const v of results.variants) {
-      const mean = v.tasks.reduce((s, t) => s + (t.accuracy ?? 0), 0) / v.tasks.length;
+      // A mean over fewer tasks would not compare with the other rows: none when a task is untrained.
+      const accuracies = v.tasks.map((t) => t.accuracy);
+      const mean = accuracies.includes(null) ? null : (accuracies as number[]).reduce((s, a) => s + a, 0) / accuracies.length;
       lines.push(`| ${v.name} | ${v.tasks.map((t) => pct(t.accuracy)).join(' | ')} | ${pct(mean)} | ${v.tasks.map((t) => pct(t.auc)).join(' | ')} |`);
     }
   }

@@ -34,7 +34,6 @@ describe('trainVariants', () => {
       test: dataset(200, 2, false),
       buildModel: (heads) => buildMultiHeadModel({ inputSize: 2, trunk: [{ units: 8 }], heads: heads.map((name) => ({ name })), seed: 3 }),
       training: { epochs: 15, batchSize: 50, learningRate: 0.03, seed: 1, loss: { positiveWeights: [1, 2, 1] } },
-      // complete-rows has no row to train on here (c is never labelled).
       variants: ['masked', 'single-task'],
     });
     expect(results.map((r) => r.name)).toEqual(['masked', 'single-task']);
@@ -45,5 +44,23 @@ describe('trainVariants', () => {
     expect(single.tasks[2]).toMatchObject({ name: 'c', untrained: true, accuracy: null });
     const masked = results.find((r) => r.name === 'masked')!;
     expect(masked.tasks[2]!.untrained).toBe(true);
+  });
+
+  it('reports complete-rows as untrained, with a warning, when no training row has every label', async () => {
+    const notices: string[] = [];
+    const [result] = await trainVariants({
+      taskNames: ['a', 'b', 'c'],
+      train: dataset(100, 1, true),
+      test: dataset(50, 2, false),
+      buildModel: (heads) => buildMultiHeadModel({ inputSize: 2, trunk: [{ units: 4 }], heads: heads.map((name) => ({ name })), seed: 3 }),
+      training: { epochs: 1, batchSize: 50, seed: 1 },
+      variants: ['complete-rows'],
+      onEvent: (e) => {
+        if (e.type === 'notice') notices.push(e.message);
+      },
+    });
+    expect(result).toMatchObject({ name: 'complete-rows', trainRows: [0], epochs: 0 });
+    expect(result!.tasks.map((t) => [t.name, t.untrained, t.accuracy, t.labelled])).toEqual([['a', true, null, 50], ['b', true, null, 50], ['c', true, null, 50]]);
+    expect(notices.some((m) => /complete-rows: no training row has every label present/.test(m))).toBe(true);
   });
 });

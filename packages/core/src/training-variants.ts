@@ -56,7 +56,13 @@ export async function trainVariants(input: VariantsInput): Promise<VariantResult
 
 async function trainJoint(input: VariantsInput, name: Exclude<VariantName, 'single-task'>): Promise<VariantResult> {
   const train = name === 'complete-rows' ? completeRows(input.train) : input.train;
-  if (train.x.rows === 0) throw new Error('no training row has every label present: the complete-rows variant has nothing to train on');
+  if (train.x.rows === 0) {
+    // With many labels missing no row may have them all: that is a finding of the comparison,
+    // not a reason to abandon it. Every task of this variant is reported as untrained.
+    input.onEvent?.({ type: 'notice', level: 'warning', message: `${name}: no training row has every label present, so this variant has nothing to train on; reported as untrained` });
+    const tasks = markUntrained(maskedMetrics(input.test.y, createMatrix(input.test.y.rows, input.test.y.cols), input.taskNames), [...input.taskNames]);
+    return { name, description: VARIANTS[name], trainRows: [0], tasks, epochs: 0 };
+  }
   const model = input.buildModel(input.taskNames);
   try {
     const result = await trainMultiTask(model, train, {
