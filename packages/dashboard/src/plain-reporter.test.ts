@@ -26,6 +26,11 @@ describe('createPlainReporter', () => {
     ]);
   });
 
+  it('says so when a resumed run has nothing left to train', () => {
+    const lines = linesOf([{ type: 'start', epochs: 5, startEpoch: 5, batchesPerEpoch: 4, batchSize: 200, trainRows: 800, devRows: 200, tasks: [{ name: 'a', labelled: 400, total: 800 }] }]);
+    expect(lines[0]).toBe('training: 800 train rows, 200 dev rows, 4 batches of 200, already at epoch 5 of 5: nothing left to train');
+  });
+
   it('writes no escape codes or carriage returns, with or without NO_COLOR', () => {
     const events = [...normalRun(3), { type: 'stage', name: 'embedding', done: 5, total: 5, unit: 'posts', rate: 2.5, counters: { 'cache hits': 3 }, finished: true }, { type: 'notice', level: 'warning', message: 'skipped 2 rows' }] as const;
     for (const env of [{}, { NO_COLOR: '1' }]) {
