@@ -117,12 +117,16 @@ function reduce(state: DashboardState, event: RunEvent, now: number): DashboardS
         tasks: state.tasks.length > 0 ? state.tasks : event.tasks.map((name) => emptyRow(name, null)),
       };
     case 'start':
+      // Each start is a new model (--compare trains several in one run): its own curves,
+      // metrics and best-so-far, not the previous model's carried on.
       return {
         ...state,
         status: 'training', statusReason: null, startedAt: now, finishedAt: null, pausedMs: 0, pausedAt: null,
         trainRows: event.trainRows, devRows: event.devRows, batchSize: event.batchSize, startEpoch: event.startEpoch,
         taskNames: event.tasks.map((t) => t.name),
-        tasks: event.tasks.map((t) => withSummary(state.tasks.find((row) => row.name === t.name) ?? emptyRow(t.name, null), t)),
+        tasks: event.tasks.map((t) => emptyRow(t.name, t)),
+        trainLosses: [], devLosses: [], epochSeconds: [], samplesPerSecond: null, devRisingStreak: 0,
+        alerts: state.alerts.filter((a) => a.kind !== 'dev-rising'),
         progress: { epoch: event.startEpoch + 1, epochs: event.epochs, batch: 0, batches: event.batchesPerEpoch, epochSamples: 0, epochStartedAt: now, lastBatchLoss: null },
       };
     case 'batch': {
@@ -222,10 +226,6 @@ function emptyRow(name: string, summary: TaskSummary | null): TaskRow {
     name, trainLabelled: summary?.labelled ?? null, trainTotal: summary?.total ?? null,
     latest: null, previous: null, bestAuc: null, bestAucEpoch: null, bestAccuracy: null,
   };
-}
-
-function withSummary(row: TaskRow, summary: TaskSummary): TaskRow {
-  return { ...row, trainLabelled: summary.labelled, trainTotal: summary.total };
 }
 
 function withMetrics(row: TaskRow, metrics: TaskMetrics | undefined, epoch: number): TaskRow {
