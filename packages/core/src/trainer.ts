@@ -35,6 +35,8 @@ export interface TrainOptions {
   onEvent?: TrainerEventListener;
   /** Write a checkpoint after every epoch, and optionally resume from it. */
   checkpoint?: CheckpointOptions;
+  /** What this model is, when a run trains several (e.g. a --compare variant); shown by reporters. */
+  label?: string;
   /** Called after each epoch's event, e.g. to write a checkpoint. */
   afterEpoch?: (record: EpochRecord, model: tf.LayersModel) => void | Promise<void>;
 }
@@ -90,7 +92,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   const untrainedTasks = options.taskNames.filter((_, i) => counts[i] === 0);
   const lossFunction: LossFunction = options.lossFunction ?? ((yTrue, yPred) => maskedBinaryCrossentropy(yTrue, yPred, options.loss));
   emit({
-    type: 'start', epochs: options.epochs, startEpoch, batchesPerEpoch: batches, batchSize: options.batchSize,
+    type: 'start', ...(options.label ? { label: options.label } : {}), epochs: options.epochs, startEpoch, batchesPerEpoch: batches, batchSize: options.batchSize,
     trainRows: rows, devRows: options.dev?.x.rows ?? 0,
     tasks: options.taskNames.map((name, i) => ({ name, labelled: counts[i]!, total: rows })),
   });

@@ -28,6 +28,7 @@ function dataset(rows: number, seed: number, dropB: boolean): Dataset {
 describe('trainVariants', () => {
   it('trains every variant with per-task loss weights, and reports a task without labels as untrained', async () => {
     const tasks = ['a', 'b', 'c'];
+    const labels: Array<string | undefined> = [];
     const results = await trainVariants({
       taskNames: tasks,
       train: dataset(600, 1, true),
@@ -35,7 +36,12 @@ describe('trainVariants', () => {
       buildModel: (heads) => buildMultiHeadModel({ inputSize: 2, trunk: [{ units: 8 }], heads: heads.map((name) => ({ name })), seed: 3 }),
       training: { epochs: 15, batchSize: 50, learningRate: 0.03, seed: 1, loss: { positiveWeights: [1, 2, 1] } },
       variants: ['masked', 'single-task'],
+      onEvent: (e) => {
+        if (e.type === 'start') labels.push(e.label);
+      },
     });
+    // Each model's start names it, for the dashboard and the log (c has no labels: no model).
+    expect(labels).toEqual(['masked', 'single-task a', 'single-task b']);
     expect(results.map((r) => r.name)).toEqual(['masked', 'single-task']);
     const single = results.find((r) => r.name === 'single-task')!;
     expect(single.trainRows).toEqual([600, 300, 0]);

@@ -70,6 +70,7 @@ async function trainJoint(input: VariantsInput, name: Exclude<VariantName, 'sing
       taskNames: input.taskNames,
       dev: input.dev,
       onEvent: input.onEvent,
+      label: name,
       lossFunction: name === 'naive' ? naiveBinaryCrossentropy : undefined,
     });
     const tasks = markUntrained(maskedMetrics(input.test.y, predictProbabilities(model, input.test.x), input.taskNames), result.untrainedTasks);
@@ -96,7 +97,7 @@ async function trainSingleTasks(input: VariantsInput): Promise<VariantResult> {
     const model = input.buildModel([task]);
     try {
       const loss = input.training.loss && lossOptionsOfTask(input.training.loss, col);
-      const result = await trainMultiTask(model, train, { ...input.training, loss, taskNames: [task], dev, onEvent: input.onEvent });
+      const result = await trainMultiTask(model, train, { ...input.training, loss, taskNames: [task], dev, onEvent: input.onEvent, label: `single-task ${task}` });
       epochs = Math.min(epochs, result.history.length);
       tasks.push(...maskedMetrics(testLabels, predictProbabilities(model, input.test.x), [task]));
       trainRows.push(train.x.rows);

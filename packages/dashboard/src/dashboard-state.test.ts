@@ -29,12 +29,14 @@ describe('reduceDashboard', () => {
   });
 
   it('starts each model of a run (the --compare variants) with its own curves and metrics', () => {
-    const single: RunEvent = { ...START, trainRows: 400, tasks: [{ name: 'b', labelled: 400, total: 400 }] } as RunEvent;
+    const single: RunEvent = { ...START, label: 'single-task b', trainRows: 400, tasks: [{ name: 'b', labelled: 400, total: 400 }] } as RunEvent;
     const s = fold([...normalRun(3), { type: 'notice', level: 'info', message: 'variant 1/1: single-task' }, single, batch(1, 1), epoch(1, 0.9, 0.95)]);
     expect(s.trainLosses).toEqual([0.9]);
     expect(s.devLosses).toEqual([0.95]);
     expect(s.tasks.map((t) => [t.name, t.trainLabelled, t.trainTotal, t.bestAucEpoch])).toEqual([['b', 400, 400, 1]]);
     expect(s.notices.at(-1)?.message).toBe('variant 1/1: single-task');
+    expect(s.modelLabel).toBe('single-task b');
+    expect(fold(normalRun(1)).modelLabel).toBeNull();
   });
 
   it('does not copy the loss history on batch events', () => {

@@ -54,6 +54,8 @@ export interface DashboardState {
   devRows: number | null;
   batchSize: number | null;
   startEpoch: number;
+  /** The model being trained, when a run trains several (a --compare variant); null otherwise. */
+  modelLabel: string | null;
   status: RunStatus;
   statusReason: string | null;
   startedAt: number | null;
@@ -91,7 +93,7 @@ const ETA_EPOCHS = 5;
 export function initialDashboardState(app: string): DashboardState {
   return {
     app, backend: null, rows: null, taskNames: [], details: {},
-    trainRows: null, devRows: null, batchSize: null, startEpoch: 0,
+    trainRows: null, devRows: null, batchSize: null, startEpoch: 0, modelLabel: null,
     status: 'waiting', statusReason: null, startedAt: null, finishedAt: null, pausedMs: 0, pausedAt: null,
     progress: { epoch: 0, epochs: 0, batch: 0, batches: 0, epochSamples: 0, epochStartedAt: null, lastBatchLoss: null },
     trainLosses: [], devLosses: [], epochSeconds: [], samplesPerSecond: null,
@@ -123,6 +125,7 @@ function reduce(state: DashboardState, event: RunEvent, now: number): DashboardS
         ...state,
         status: 'training', statusReason: null, startedAt: now, finishedAt: null, pausedMs: 0, pausedAt: null,
         trainRows: event.trainRows, devRows: event.devRows, batchSize: event.batchSize, startEpoch: event.startEpoch,
+        modelLabel: event.label ?? null,
         taskNames: event.tasks.map((t) => t.name),
         tasks: event.tasks.map((t) => emptyRow(t.name, t)),
         trainLosses: [], devLosses: [], epochSeconds: [], samplesPerSecond: null, devRisingStreak: 0,

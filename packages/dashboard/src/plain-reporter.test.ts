@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPlainReporter } from './plain-reporter.js';
 import { createReporter, underTurboStream } from './reporter.js';
 import { TrainingControl } from '@mtl/core';
-import { batch, normalRun } from './test-events.js';
+import { batch, normalRun, START } from './test-events.js';
 
 function linesOf(events: Parameters<ReturnType<typeof createPlainReporter>>[0][]): string[] {
   const lines: string[] = [];
@@ -29,6 +29,11 @@ describe('createPlainReporter', () => {
   it('says so when a resumed run has nothing left to train', () => {
     const lines = linesOf([{ type: 'start', epochs: 5, startEpoch: 5, batchesPerEpoch: 4, batchSize: 200, trainRows: 800, devRows: 200, tasks: [{ name: 'a', labelled: 400, total: 800 }] }]);
     expect(lines[0]).toBe('training: 800 train rows, 200 dev rows, 4 batches of 200, already at epoch 5 of 5: nothing left to train');
+  });
+
+  it('names the model when a run trains several (--compare)', () => {
+    const lines = linesOf([{ ...START, label: 'single-task a' } as Parameters<ReturnType<typeof createPlainReporter>>[0]]);
+    expect(lines[0]).toBe('training single-task a: 800 train rows, 200 dev rows, 4 batches of 200, epochs 1..5');
   });
 
   it('writes no escape codes or carriage returns, with or without NO_COLOR', () => {

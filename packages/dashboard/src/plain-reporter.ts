@@ -31,7 +31,7 @@ export function createPlainReporter(options: PlainReporterOptions = {}): (event:
       case 'start':
         started = performance.now();
         write(
-          `training: ${count(event.trainRows)} train rows, ${count(event.devRows)} dev rows, ${event.batchesPerEpoch} batch${event.batchesPerEpoch === 1 ? '' : 'es'} of ${event.batchSize}, ` +
+          `training${event.label ? ` ${event.label}` : ''}: ${count(event.trainRows)} train rows, ${count(event.devRows)} dev rows, ${event.batchesPerEpoch} batch${event.batchesPerEpoch === 1 ? '' : 'es'} of ${event.batchSize}, ` +
             (event.startEpoch >= event.epochs ? `already at epoch ${event.startEpoch} of ${event.epochs}: nothing left to train` : `epochs ${event.startEpoch + 1}..${event.epochs}`),
         );
         write(`labelled: ${event.tasks.map((t) => `${t.name} ${count(t.labelled)}/${count(t.total)}`).join(', ')}`);

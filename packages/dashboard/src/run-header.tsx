@@ -33,6 +33,7 @@ export function RunHeader({ state }: { state: DashboardState }) {
         <Text bold>{state.app}</Text>
         <Text>{'  '}</Text>
         <Text bold color={statusColor(state.status, theme)}>{STATUS_TEXT[state.status]}</Text>
+        {state.modelLabel ? <Text bold>{` ${state.modelLabel}`}</Text> : null}
         {state.backend ? <Text>{`  backend ${state.backend.name}`}</Text> : null}
         {state.backend ? <Text dimColor={theme.dim}>{` (${state.backend.reason})`}</Text> : null}
       </Text>
