@@ -149,9 +149,12 @@ describe('bad input matrix: mbti predict and evaluate with a bad model directory
     expect(results.people).toMatchObject({ total: 6, skippedInvalidType: 2, skippedNoPosts: 1 });
   });
 
-  /** A copy of the trained model with one thing changed. */
+  /**
+   * A copy of the trained model with one thing changed. A fresh copy per call: predict and
+   * evaluate cases run concurrently, and one shared copy was rewritten while the other read it.
+   */
   function damagedModel(name: string, damage: (dir: string) => void): string {
-    const dir = join(work, `model-${name}`);
+    const dir = join(mkdtempSync(join(work, 'copy-')), `model-${name}`);
     cpSync(join(trainOut, 'model'), dir, { recursive: true });
     damage(dir);
     return dir;
