@@ -43,7 +43,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   }
 
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    const backend = hostBackend();
+    const backend = hostMemoryBackend();
     if (!backend) {
       super.applyGradients(variableGradients);
       return;
@@ -105,7 +105,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   }
 }
 
-function hostBackend(): HostBackend | undefined {
+/** The active backend when its tensors live in this process's memory (wasm, cpu): host-side work pays off there. */
+export function hostMemoryBackend(): HostBackend | undefined {
   const name = tf.getBackend();
   return name === 'wasm' || name === 'cpu' ? (tf.backend() as HostBackend) : undefined;
 }

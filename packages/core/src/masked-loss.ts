@@ -52,9 +52,7 @@ function logitTerms(z: tf.Tensor): { positive: tf.Tensor; negative: tf.Tensor } 
 }
 
 function columnVector(values: readonly number[] | undefined, cols: number, name: string): tf.Tensor {
-  if (!values) return tf.scalar(1);
-  if (values.length !== cols) throw new Error(`${name} has ${values.length} values but the labels have ${cols} tasks`);
-  return tf.tensor1d(values as number[]);
+  return values ? tf.tensor1d(weightsPerColumn(values, cols, name) as number[]) : tf.scalar(1);
 }
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type Checkpoint, type CheckpointOptions, prepareCheckpointDir, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { denseChainStep, type DenseChainStep, hostMaskedBceGradient, type LossGradient, tapeLossGradient } from './dense-chain-step.js';
 import { dropoutLayers, keepDropoutSeeds, seedDropout } from './dropout-seeds.js';
-import { FusedAdamOptimizer } from './fused-adam.js';
+import { FusedAdamOptimizer, hostMemoryBackend } from './fused-adam.js';
 import { maskedBceWithGradient, maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
 import { maskedMetrics } from './masked-metrics.js';
 import { labelledCounts, type Matrix } from './matrix.js';
@@ -111,7 +111,8 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
 
   if (tf.getBackend() === 'wasm') useFastWasmKernels();
   const shuffled = new ShuffledBatches(train.x, train.y);
-  const restoreDropoutSeeds = keepDropoutSeeds(dropoutLayers(model));
+  const dropouts = dropoutLayers(model);
+  const restoreDropoutSeeds = keepDropoutSeeds(dropouts);
   const chainStep = fastStep(model, options, lossFunction);
   try {
     for (let epoch = startEpoch + 1; epoch <= options.epochs; epoch++) {
@@ -127,7 +128,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
         if (control.stopRequested) return stop(epoch - 1);
         const start = batch * options.batchSize;
         const end = Math.min(rows, start + options.batchSize);
-        const loss = trainStep(model, optimizer, shuffled, start, end, lossFunction, chainStep, nextDropoutSeed());
+        const loss = trainStep(model, optimizer, shuffled, start, end, lossFunction, chainStep, { layers: dropouts, seed: nextDropoutSeed() });
         if (!Number.isFinite(loss)) {
           emit({ type: 'nan', epoch, batch: batch + 1 });
           throw new NonFiniteLossError(epoch, batch + 1);
@@ -180,7 +181,7 @@ async function resumeFrom(checkpoint: CheckpointOptions | undefined, model: tf.L
 function fastStep(model: tf.LayersModel, options: TrainOptions, lossFunction: LossFunction): { step: DenseChainStep; lossGradient: LossGradient } | undefined {
   const step = denseChainStep(model);
   if (!step) return undefined;
-  const onHost = ['wasm', 'cpu'].includes(tf.getBackend()) && !options.lossFunction && !options.loss?.fromLogits;
+  const onHost = hostMemoryBackend() !== undefined && !options.lossFunction && !options.loss?.fromLogits;
   return { step, lossGradient: onHost ? hostMaskedBceGradient(options.loss) : tapeLossGradient(lossFunction) };
 }
 
@@ -192,16 +193,16 @@ function trainStep(
   end: number,
   lossFunction: LossFunction,
   chainStep: { step: DenseChainStep; lossGradient: LossGradient } | undefined,
-  dropoutSeed: number,
+  dropout: { layers: readonly tf.layers.Layer[]; seed: number },
 ): number {
   return tf.tidy(() => {
     const { xb, yb } = shuffled.batch(start, end);
     if (chainStep) {
-      const { loss, grads } = chainStep.step(xb, yb, chainStep.lossGradient, dropoutSeed);
+      const { loss, grads } = chainStep.step(xb, yb, chainStep.lossGradient, dropout.seed);
       optimizer.applyGradients(grads);
       return loss;
     }
-    seedDropout(dropoutLayers(model), dropoutSeed);
+    seedDropout(dropout.layers, dropout.seed);
     const loss = optimizer.minimize(
       () => lossFunction(yb, model.apply(xb, { training: true }) as tf.Tensor),
       true,

@@ -60,8 +60,7 @@ async function trainJoint(input: VariantsInput, name: Exclude<VariantName, 'sing
     // With many labels missing no row may have them all: that is a finding of the comparison,
     // not a reason to abandon it. Every task of this variant is reported as untrained.
     input.onEvent?.({ type: 'notice', level: 'warning', message: `${name}: no training row has every label present, so this variant has nothing to train on; reported as untrained` });
-    const tasks = markUntrained(maskedMetrics(input.test.y, createMatrix(input.test.y.rows, input.test.y.cols), input.taskNames), [...input.taskNames]);
-    return { name, description: VARIANTS[name], trainRows: [0], tasks, epochs: 0 };
+    return { name, description: VARIANTS[name], trainRows: [0], tasks: untrainedMetrics(input.test.y, input.taskNames), epochs: 0 };
   }
   const model = input.buildModel(input.taskNames);
   try {
@@ -89,7 +88,7 @@ async function trainSingleTasks(input: VariantsInput): Promise<VariantResult> {
     const testLabels = createMatrix(input.test.y.rows, 1, column(input.test.y, col));
     if (train.x.rows === 0) {
       // Nothing to learn from: report the task as untrained, not as the score of a random head.
-      tasks.push(...markUntrained(maskedMetrics(testLabels, createMatrix(testLabels.rows, 1), [task]), [task]));
+      tasks.push(...untrainedMetrics(testLabels, [task]));
       trainRows.push(0);
       continue;
     }
@@ -106,6 +105,11 @@ async function trainSingleTasks(input: VariantsInput): Promise<VariantResult> {
     }
   }
   return { name: 'single-task', description: VARIANTS['single-task'], trainRows, tasks, epochs: Number.isFinite(epochs) ? epochs : 0 };
+}
+
+/** What a model that was never trained reports: the test rows' label counts, and no scores. */
+function untrainedMetrics(testLabels: Matrix, taskNames: readonly string[]): TaskMetrics[] {
+  return markUntrained(maskedMetrics(testLabels, createMatrix(testLabels.rows, testLabels.cols), taskNames), taskNames);
 }
 
 /** Per-task loss weights narrowed to one task, for its one-head model. */

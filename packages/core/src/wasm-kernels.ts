@@ -27,8 +27,9 @@ let installed = false;
  *   the backend takes the same scalar loop for any batch, so each pair is
  *   copied out and multiplied by XNNPACK on its own (USE-lite: 4-6x faster
  *   attention products, ~20 % of a batch's time saved).
- * - `Concat` and `SplitV` along the last axis of narrow rows (the sigmoid heads
- *   joined into [batch, tasks] and split again by the gradient): the backend
+ * - `Concat` and `SplitV` along the last axis of narrow rows (heads with hidden
+ *   layers of their own, joined into [batch, tasks] and split again by the
+ *   gradient; plain heads are one layer and need neither): the backend
  *   copies with one `subarray().set()` per row and input, which allocates
  *   per row; these copy value by value.
  *

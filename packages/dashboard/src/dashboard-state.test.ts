@@ -78,8 +78,13 @@ describe('reduceDashboard', () => {
     const half = reduceDashboard(reduceDashboard(s, batch(3, 1), 0), batch(3, 2), 0);
     expect(etaSeconds(half, 0)).toBeCloseTo(12.5);
     // A long (paused) epoch does not move the median of the last five.
-    const slow = [5, 5, 60, 5, 5].reduce((st, sec, i) => reduceDashboard(st, epoch(i + 1, 0.5, 0.5), (st.progress.epochStartedAt ?? 0) + sec * 1000), fold([RUN, START], 0, 0));
+    const slow = [5, 5, 60, 5, 5].reduce(
+      (st, sec, i) => reduceDashboard(st, { ...epoch(i + 1, 0.5, 0.5), epochs: 10 } as RunEvent, (st.progress.epochStartedAt ?? 0) + sec * 1000),
+      fold([RUN, START], 0, 0),
+    );
     expect(slow.epochSeconds).toEqual([5, 5, 60, 5, 5]);
+    // Five epochs to go at the median 5 s (the mean, 16 s, would say 80 s).
+    expect(etaSeconds(slow, 0)).toBeCloseTo(25);
   });
 
   it('shows a stop request at once and the stop when it happens', () => {
