@@ -2,21 +2,18 @@
 import { existsSync } from 'node:fs';
 import { loadBackend } from '@mtl/core';
 import { readPeople } from './csv-reader.js';
-import { DEFAULT_DATA, resolveUserPath } from './data-location.js';
+import { DEFAULT_DATA, resolveUserPath, SAMPLE_DATA_HINT } from './data-location.js';
 import { createPostEmbedder } from './post-embedder.js';
 import { defaultModelDir } from './sentence-encoder.js';
-
-/** The real 412-row sample beside the project, used when no file is given. */
-const SHARED_SAMPLE = '../shared/datasets/mbti/mbti_sample.csv';
 
 /**
  * Posts per second of the embedding stage alone (no cache), for 0 (main
  * thread), 1 and 2 worker threads, on the same real posts in batches of 16
  * sorted by token count, as the pipeline does (tokenizing is timed too):
- * `npm run bench -w mbti -- [CSV] [POSTS]`.
+ * `npm run bench:embedding -w mbti -- [CSV] [POSTS]` (default: the real 412-row sample beside the project).
  */
 async function main(): Promise<void> {
-  const path = resolveUserPath(process.argv[2] ?? (existsSync(resolveUserPath(SHARED_SAMPLE)) ? SHARED_SAMPLE : DEFAULT_DATA));
+  const path = resolveUserPath(process.argv[2] ?? (existsSync(resolveUserPath(SAMPLE_DATA_HINT)) ? SAMPLE_DATA_HINT : DEFAULT_DATA));
   const wanted = Number(process.argv[3] ?? 512);
   const backend = await loadBackend();
   const posts: string[] = [];
