@@ -1,4 +1,5 @@
-import { type ChartSpec, type TaskMetrics, writeChartPng } from '@mtl/core';
+import type { TaskMetrics } from '@mtl/core';
+import { type ChartSpec, writeChartPng } from '@mtl/kit';
 
 const SHOWN: Array<[keyof TaskMetrics, string]> = [
   ['accuracy', 'accuracy'],

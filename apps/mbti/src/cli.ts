@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { runCli, stopExitCode, TrainingControl } from '@mtl/core';
+import { TrainingControl } from '@mtl/core';
+import { runCli, stopExitCode } from '@mtl/kit';
 import { createReporter } from '@mtl/dashboard';
 import { runEvaluate } from './evaluate-command.js';
 import { axisTable, variantTable } from './metrics-table.js';

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { type BackendRequest, type RunEventListener, type TrainingControl, UserError } from '@mtl/core';
+import { type BackendRequest, type RunEventListener, type TrainingControl } from '@mtl/core';
+import { ExitError } from '@mtl/kit';
 import { describeSkipped, requirePeople } from './csv-reader.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { EmbeddingInterrupted, embedPeople, type PersonVectors } from './person-vectors.js';
@@ -42,7 +43,7 @@ export async function embedCsv(
     return { vectors, encoder };
   } catch (error) {
     if (error instanceof EmbeddingInterrupted) {
-      throw new UserError(
+      throw new ExitError(
         `interrupted: ${error.embedded} new post vectors were saved in ${cache.path}. Run the same command again (${context.resumeHint}) to resume: cached posts are not embedded again.`,
         INTERRUPTED_EXIT_CODE,
       );

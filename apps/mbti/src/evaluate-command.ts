@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { loadBackend, maskedMetrics, predictProbabilities, prepareOutputDir, type RunEventListener, type TaskMetrics, TrainingControl, writeJsonAtomic } from '@mtl/core';
+import { prepareOutputDir } from '@mtl/kit';
+import { loadBackend, maskedMetrics, predictProbabilities, type RunEventListener, type TaskMetrics, TrainingControl, writeJsonAtomic } from '@mtl/core';
 import { writeAxisMetricsPng } from './axis-metrics-chart.js';
 import { embedCsv, type EmbeddingSettings } from './embedding-run.js';
 import { labelMatrix } from './mbti-dataset.js';

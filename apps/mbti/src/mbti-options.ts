@@ -1,4 +1,5 @@
-import { BACKENDS, type BackendRequest, missingRate, nonNegativeInteger, positiveInteger, positiveNumber, UserError } from '@mtl/core';
+import { BACKENDS, type BackendRequest, UserError } from '@mtl/core';
+import { ExitError, missingRate, nonNegativeInteger, positiveInteger, positiveNumber } from '@mtl/kit';
 import { Command, CommanderError, Option } from 'commander';
 import { dataPath, resolveUserPath } from './data-location.js';
 import type { EvaluateSettings } from './evaluate-command.js';
@@ -115,7 +116,7 @@ export function parseMbtiCommand(argv: readonly string[]): ParsedCommand | undef
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return undefined;
       // commander already printed what was wrong and the help hint.
-      throw new UserError('', error.exitCode || 2);
+      throw new ExitError('', error.exitCode || 2);
     }
     throw error;
   }

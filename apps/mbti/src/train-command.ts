@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { prepareOutputDir } from '@mtl/kit';
 import {
-  buildMultiHeadModel, loadBackend, maskedMetrics, predictProbabilities, prepareOutputDir, type RunEventListener,
+  buildMultiHeadModel, loadBackend, maskedMetrics, predictProbabilities, type RunEventListener,
   saveModel, type TaskMetrics, tf, trainMultiTask, TrainingControl, trainVariants, writeJsonAtomic,
 } from '@mtl/core';
 import { writeAxisMetricsPng } from './axis-metrics-chart.js';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { runCli, stopExitCode, TrainingControl } from '@mtl/core';
+import { TrainingControl } from '@mtl/core';
+import { runCli, stopExitCode } from '@mtl/kit';
 import { createReporter } from '@mtl/dashboard';
 import { resultsTable, runToy } from './run-toy.js';
 import { parseToyOptions } from './toy-options.js';

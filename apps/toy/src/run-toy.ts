@@ -1,7 +1,8 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { prepareOutputDir } from '@mtl/kit';
 import {
-  type ActiveBackend, type EpochRecord, loadBackend, markUntrained, maskedMetrics, predictProbabilities, prepareOutputDir, type RunEventListener, saveModel,
+  type ActiveBackend, type EpochRecord, loadBackend, markUntrained, maskedMetrics, predictProbabilities, type RunEventListener, saveModel,
   type TaskMetrics, trainMultiTask, type TrainResult, TrainingControl, trainVariants, UserError, VARIANTS, type VariantResult, writeJsonAtomic,
 } from '@mtl/core';
 import { decisionMapLines } from './decision-grid.js';

@@ -1,4 +1,5 @@
-import { type ChartSpec, type EpochRecord, type tf, type VariantResult, writeChartPng } from '@mtl/core';
+import type { EpochRecord, tf, VariantResult } from '@mtl/core';
+import { type ChartSpec, writeChartPng } from '@mtl/kit';
 import { predictGrid } from './decision-grid.js';
 import { TOY_RULES, TOY_TASKS } from './toy-data.js';
 

@@ -1,4 +1,5 @@
-import { BACKENDS, type BackendRequest, missingRates, positiveInteger, positiveNumber, nonNegativeInteger, UserError } from '@mtl/core';
+import { BACKENDS, type BackendRequest, UserError } from '@mtl/core';
+import { ExitError, missingRates, nonNegativeInteger, positiveInteger, positiveNumber } from '@mtl/kit';
 import { Command, CommanderError, Option } from 'commander';
 import { TOY_TASKS } from './toy-data.js';
 
@@ -50,7 +51,7 @@ export function parseToyOptions(argv: readonly string[]): ToyOptions | undefined
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return undefined;
       // commander already printed its message; add what to do.
-      throw new UserError('run `toy --help` for the flags.', error.exitCode || 2);
+      throw new ExitError('run `toy --help` for the flags.', error.exitCode || 2);
     }
     throw error;
   }

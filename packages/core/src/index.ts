@@ -1,14 +1,11 @@
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { activeBackend, BACKEND_ENV, BACKENDS, isBackendRequest, loadBackend, type ActiveBackend, type BackendName, type BackendRequest } from './backend.js';
-export { missingRate, missingRates, nonNegativeInteger, positiveInteger, positiveNumber } from './flag-values.js';
 export { dropLabels, type DroppedLabels } from './label-masking.js';
 export { maskedBceWithGradient, maskedBinaryCrossentropy, maskedLoss, type MaskedLossOptions } from './masked-loss.js';
 export { markUntrained, maskedMetrics, rocAuc, taskMetrics, type TaskMetrics } from './masked-metrics.js';
 export { column, createMatrix, labelledCounts, matrixFromRows, MISSING, takeRows, type Matrix } from './matrix.js';
 export { buildMultiHeadModel, type Activation, type DenseSpec, type HeadSpec, type MultiHeadSpec } from './model-builder.js';
 export { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, readModelMeta, saveModel, type ModelMeta, type SavedModel } from './model-store.js';
-export { prepareOutputDir } from './output-dir.js';
-export { renderChartSvg, writeChartPng, type ChartSpec } from './png-chart.js';
 export { outputWidth, predictProbabilities } from './predict.js';
 export { createRng, permutation, shuffleInPlace, type Rng } from './rng.js';
 export { splitIndices, type Split, type SplitFractions } from './splits.js';
@@ -24,4 +21,3 @@ export type { NoticeEvent, PanelEvent, RunEvent, RunEventListener, RunInfoEvent,
 export { naiveBinaryCrossentropy } from './naive-loss.js';
 export { trainVariants, VARIANTS, type VariantName, type VariantResult, type VariantsInput } from './training-variants.js';
 export { CHECKPOINT_FORMAT, readCheckpoint, type Checkpoint, type CheckpointOptions } from './checkpoint.js';
-export { runCli, stopExitCode } from './cli-runner.js';

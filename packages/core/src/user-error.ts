@@ -1,12 +1,12 @@
 /**
- * An error caused by the user's input (a flag, a file, a row). CLIs print its
- * message alone — no stack trace — and exit with `exitCode`.
+ * An error caused by the caller's input (a file, a row, a setting): its message
+ * says what was wrong, where, and what to do, and is meant to be shown alone,
+ * without a stack trace. How a program reports it (an exit code, a dialog) is
+ * the program's business, not the library's.
  */
 export class UserError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 2) {
+  constructor(message: string) {
     super(message);
     this.name = 'UserError';
-    this.exitCode = exitCode;
   }
 }

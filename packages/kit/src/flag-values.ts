@@ -1,4 +1,4 @@
-import { UserError } from './user-error.js';
+import { UserError } from '@mtl/core';
 
 /** Parsers for numeric CLI flags; each names the flag and what it accepts. */
 export function positiveInteger(flag: string): (value: string) => number {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UserError } from './user-error.js';
+import { UserError } from '@mtl/core';
 
 /**
  * Creates `dir` if needed and checks it is a writable directory, before any

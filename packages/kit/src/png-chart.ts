@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '@mtl/core';
 
 export type ChartSpec = TopLevelSpec;
 
