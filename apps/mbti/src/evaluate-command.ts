@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { prepareOutputDir } from '@mtl/kit';
 import { loadBackend, maskedMetrics, predictProbabilities, type RunEventListener, type TaskMetrics, TrainingControl, writeJsonAtomic } from '@mtl/core';
+import { encoderId } from '@mtl/embedding';
 import { writeAxisMetricsPng } from './axis-metrics-chart.js';
 import { embedCsv, type EmbeddingSettings } from './embedding-run.js';
 import { labelMatrix } from './mbti-dataset.js';
 import { AXES } from './personality-type.js';
 import { loadMbtiModel } from './saved-mbti-model.js';
 import type { EmbeddingStats } from './person-vectors.js';
-import { encoderId } from './sentence-encoder.js';
 
 export interface EvaluateSettings extends EmbeddingSettings {
   model: string;

@@ -1,10 +1,10 @@
 import { BACKENDS, type BackendRequest, UserError } from '@mtl/core';
 import { ExitError, missingRate, nonNegativeInteger, positiveInteger, positiveNumber } from '@mtl/kit';
 import { Command, CommanderError, Option } from 'commander';
+import { defaultModelDir } from '@mtl/embedding';
 import { dataPath, resolveUserPath } from './data-location.js';
 import type { EvaluateSettings } from './evaluate-command.js';
 import type { PredictSettings } from './predict-command.js';
-import { defaultModelDir } from './sentence-encoder.js';
 import type { TrainSettings } from './train-command.js';
 
 export type ParsedCommand =

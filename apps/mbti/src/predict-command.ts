@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { loadBackend, predictProbabilities, createMatrix, type BackendRequest, UserError } from '@mtl/core';
+import { EMBEDDING_SIZE, encoderId, loadSentenceEncoder } from '@mtl/embedding';
 import { cleanPosts } from './post-cleaning.js';
 import { AXES, typeFromProbabilities } from './personality-type.js';
 import { loadMbtiModel } from './saved-mbti-model.js';
-import { encoderId, loadSentenceEncoder, EMBEDDING_SIZE } from './sentence-encoder.js';
 
 export interface PredictSettings {
   text: string | undefined;

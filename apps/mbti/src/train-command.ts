@@ -4,13 +4,13 @@ import {
   buildMultiHeadModel, loadBackend, maskedMetrics, predictProbabilities, type RunEventListener,
   saveModel, type TaskMetrics, tf, trainMultiTask, TrainingControl, trainVariants, writeJsonAtomic,
 } from '@mtl/core';
+import { EMBEDDING_SIZE } from '@mtl/embedding';
 import { writeAxisMetricsPng } from './axis-metrics-chart.js';
 import { embedCsv, type EmbeddingSettings } from './embedding-run.js';
 import { positiveWeights, splitPeople, untrainedAxes, type MbtiSplits } from './mbti-dataset.js';
 import { AXES } from './personality-type.js';
 import { CLEANING_VERSION } from './post-cleaning.js';
 import type { EmbeddingStats } from './person-vectors.js';
-import { EMBEDDING_SIZE } from './sentence-encoder.js';
 
 export interface TrainSettings extends EmbeddingSettings {
   data: string;

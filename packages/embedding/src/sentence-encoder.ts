@@ -9,7 +9,7 @@ export const EMBEDDING_SIZE = 512;
 
 type Vocabulary = Array<[string, number]>;
 /** SentencePiece ids of one text: what the graph reads. */
-export interface PostTokenizer {
+export interface TextTokenizer {
   encode(input: string): number[];
 }
 
@@ -25,7 +25,23 @@ export interface SentenceEncoder {
   dispose(): void;
 }
 
+/** Where the USE-lite files are, and how the user chose that place (for errors). */
+export interface ModelDirOptions {
+  /** model.json, its weight shards and vocab.json; default: the copy in universal-sentence-encoder-node. */
+  modelDir?: string;
+  /** The flag (or setting) that set modelDir, named in errors; default '--model-dir'. */
+  flag?: string;
+}
+
+/** A plain string is the model directory, chosen by --model-dir. */
+export type ModelDirSource = ModelDirOptions | string;
+
 const require = createRequire(import.meta.url);
+
+function modelDirOf(source: ModelDirSource): { modelDir: string; flag: string } {
+  const options = typeof source === 'string' ? { modelDir: source } : source;
+  return { modelDir: options.modelDir ?? defaultModelDir(), flag: options.flag ?? '--model-dir' };
+}
 
 /** The USE-lite files (TF Hub layout) shipped inside the npm package universal-sentence-encoder-node. */
 export function defaultModelDir(): string {
@@ -39,12 +55,12 @@ export function defaultModelDir(): string {
  * tfhub/googleapis, so the graph model is built through an in-memory IO
  * handler and the package's tokenizer is given the vocabulary read from disk.
  */
-export async function loadSentenceEncoder(modelDir = defaultModelDir(), flag = '--model-dir'): Promise<SentenceEncoder> {
+export async function loadSentenceEncoder(source: ModelDirSource = {}): Promise<SentenceEncoder> {
+  const { modelDir, flag } = modelDirOf(source);
   const modelPath = join(modelDir, 'model.json');
-  const vocabPath = join(modelDir, 'vocab.json');
   requireModelFiles(modelDir, flag);
   // The attention products are batched matmuls, which the stock wasm kernel
-  // runs in a scalar loop: ~20 % of a batch's time (see the README's profile).
+  // runs in a scalar loop: ~20 % of a batch's time (profile in apps/mbti/README.md).
   if (tf.getBackend() === 'wasm') useFastWasmKernels();
 
   const manifestJson = readJson<{ modelTopology: unknown; weightsManifest: tf.io.WeightsManifestConfig }>(modelPath, flag);
@@ -52,18 +68,14 @@ export async function loadSentenceEncoder(modelDir = defaultModelDir(), flag = '
   const shards: Buffer[] = [];
   for (const group of manifestJson.weightsManifest) {
     weightSpecs.push(...group.weights);
-    for (const shard of group.paths) {
-      const shardPath = join(modelDir, shard);
-      if (!existsSync(shardPath)) throw new UserError(`${flag} ${modelDir}: weight shard ${shardPath} is missing. The model directory is incomplete.`);
-      shards.push(readFileSync(shardPath));
-    }
+    for (const shard of group.paths) shards.push(readFileSync(shardPath(modelDir, shard, flag)));
   }
   const weights = Buffer.concat(shards);
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
   const model = await tf.loadGraphModel(
     tf.io.fromMemory({ modelTopology: manifestJson.modelTopology as tf.io.ModelJSON['modelTopology'], weightSpecs, weightData }),
   );
-  const tokenizer = loadTokenizer(modelDir, flag);
+  const tokenizer = loadTokenizer({ modelDir, flag });
   const embedTokens = async (encodings: ReadonlyArray<ArrayLike<number>>): Promise<Float32Array> => {
     if (encodings.length === 0) return new Float32Array(0);
     const tokens = encodings.reduce((n, e) => n + e.length, 0);
@@ -91,7 +103,7 @@ export async function loadSentenceEncoder(modelDir = defaultModelDir(), flag = '
     }
   };
   return {
-    id: encoderId(modelDir, flag),
+    id: encoderId({ modelDir, flag }),
     modelDir,
     embed: (texts) => embedTokens(texts.map((text) => tokenizer.encode(text))),
     tokenize: (text) => tokenizer.encode(text),
@@ -102,8 +114,9 @@ export async function loadSentenceEncoder(modelDir = defaultModelDir(), flag = '
   };
 }
 
-/** The tokenizer alone (vocab.json, no graph): cheap enough for the main thread that sorts posts into batches. */
-export function loadTokenizer(modelDir = defaultModelDir(), flag = '--model-dir'): PostTokenizer {
+/** The tokenizer alone (vocab.json, no graph): cheap enough for the main thread that sorts texts into batches. */
+export function loadTokenizer(source: ModelDirSource = {}): TextTokenizer {
+  const { modelDir, flag } = modelDirOf(source);
   requireModelFiles(modelDir, flag);
   return createTokenizer(readJson<Vocabulary>(join(modelDir, 'vocab.json'), flag));
 }
@@ -120,12 +133,12 @@ function requireModelFiles(modelDir: string, flag: string): void {
  * re-registers the 'node' platform; that warning is noise for our users, so it
  * is silenced for the duration of the require only.
  */
-function createTokenizer(vocabulary: Vocabulary): PostTokenizer {
+function createTokenizer(vocabulary: Vocabulary): TextTokenizer {
   const warn = console.warn;
   console.warn = () => {};
   try {
     const { Tokenizer } = require('@tensorflow-models/universal-sentence-encoder/dist/tokenizer/index.js') as {
-      Tokenizer: new (vocabulary: Vocabulary) => PostTokenizer;
+      Tokenizer: new (vocabulary: Vocabulary) => TextTokenizer;
     };
     return new Tokenizer(vocabulary);
   } finally {
@@ -139,15 +152,22 @@ function createTokenizer(vocabulary: Vocabulary): PostTokenizer {
  * old vectors. Cheap enough to compute without loading the graph, so the main
  * thread knows the cache key while workers load the model.
  */
-export function encoderId(modelDir: string, flag = '--model-dir'): string {
+export function encoderId(source: ModelDirSource = {}): string {
+  const { modelDir, flag } = modelDirOf(source);
   const modelPath = join(modelDir, 'model.json');
-  if (!existsSync(modelPath)) throw new UserError(`${flag} ${modelDir}: ${modelPath} is missing. Point ${flag} at a USE-lite directory (model.json, weight shards, vocab.json).`);
+  requireModelFiles(modelDir, flag);
   const hash = createHash('sha256');
   hash.update(readFileSync(modelPath));
   const manifest = readJson<{ weightsManifest: tf.io.WeightsManifestConfig }>(modelPath, flag);
-  for (const group of manifest.weightsManifest) for (const shard of group.paths) hash.update(readFileSync(join(modelDir, shard)));
+  for (const group of manifest.weightsManifest) for (const shard of group.paths) hash.update(readFileSync(shardPath(modelDir, shard, flag)));
   hash.update(readFileSync(join(modelDir, 'vocab.json')));
   return `use-lite-${hash.digest('hex').slice(0, 16)}`;
+}
+
+function shardPath(modelDir: string, shard: string, flag: string): string {
+  const path = join(modelDir, shard);
+  if (!existsSync(path)) throw new UserError(`${flag} ${modelDir}: weight shard ${path} is missing. The model directory is incomplete: point ${flag} at a complete USE-lite copy.`);
+  return path;
 }
 
 function readJson<T>(path: string, flag: string): T {
