@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elapsedSeconds, etaSeconds, initialDashboardState, markStopping, reduceDashboard, type DashboardState } from './dashboard-state.js';
+import { elapsedSeconds, epochEtaSeconds, etaSeconds, initialDashboardState, markStopping, reduceDashboard, type DashboardState } from './dashboard-state.js';
 import type { RunEvent } from '@mtl/core';
 import { batch, epoch, normalRun, RUN, START } from './test-events.js';
 
@@ -85,6 +85,16 @@ describe('reduceDashboard', () => {
     expect(slow.epochSeconds).toEqual([5, 5, 60, 5, 5]);
     // Five epochs to go at the median 5 s (the mean, 16 s, would say 80 s).
     expect(etaSeconds(slow, 0)).toBeCloseTo(25);
+  });
+
+  it('estimates the time left in the current epoch from its batches so far', () => {
+    const started = fold([RUN, START], 0, 0);
+    expect(epochEtaSeconds(started, 1_000)).toBeNull();
+    const one = reduceDashboard(started, batch(1, 1), 3_000);
+    // 1 of 4 batches in 3 s: 9 s to go.
+    expect(epochEtaSeconds(one, 3_000)).toBeCloseTo(9);
+    const ended = reduceDashboard(reduceDashboard(one, batch(1, 4), 12_000), epoch(1, 0.5, 0.5), 12_000);
+    expect(epochEtaSeconds(ended, 12_000)).toBeNull();
   });
 
   it('shows a stop request at once and the stop when it happens', () => {

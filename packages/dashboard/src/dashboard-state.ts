@@ -210,6 +210,13 @@ export function etaSeconds(state: DashboardState, now: number): number | null {
   return (Math.max(0, epochs - epoch) + currentLeft) * perEpoch;
 }
 
+/** Seconds left in the current epoch at its pace so far; null before its first batch, between epochs or when not training. */
+export function epochEtaSeconds(state: DashboardState, now: number): number | null {
+  const { batch, batches, epochStartedAt } = state.progress;
+  if (state.status !== 'training' || epochStartedAt === null || batch === 0 || batch >= batches) return null;
+  return (((now - epochStartedAt) / 1000) * (batches - batch)) / batch;
+}
+
 /** Samples per second: live within the current epoch, else the last epoch's figure. */
 export function liveSamplesPerSecond(state: DashboardState, now: number): number | null {
   const { epochStartedAt, epochSamples } = state.progress;

@@ -39,7 +39,7 @@ describe('Dashboard frames', () => {
     expect(f).toContain('toy  training  backend cpu (forced by MTL_BACKEND=cpu)');
     expect(f).toContain('1,000 rows · 800 train / 200 dev · batch 200  labelled: a 50% · b 25%');
     expect(f).toMatch(/epoch {2}[\u2588-\u258f]+·+ 3\/5/);
-    expect(f).toMatch(/batch {2}[\u2588-\u258f]+·+ 2\/4 .*batch loss 0\.3100/);
+    expect(f).toMatch(/batch {2}[\u2588-\u258f]+·+ 2\/4 .*batch loss 0\.3100 {2}epoch ETA \d+s/);
     expect(f).toContain('loss ━ train 0.4000  ━ dev 0.4500');
     expect(f).toMatch(/[\u2801-\u28ff]/);
     expect(f).toMatch(/a +400\/800 50% +100 +0\.850 \+0\.050 +0\.890 \+0\.030 +0\.890 \(ep 3\)/);

@@ -1,19 +1,44 @@
-import type { RunEvent } from '@mtl/core';
+import type { RunEvent, StageEvent } from '@mtl/core';
 import { count, duration, fixed } from './format.js';
+import { ProgressThrottle } from './progress-throttle.js';
+import { stageEta } from './stage-eta.js';
 
 export interface PlainReporterOptions {
   /** Where lines go; default process.stdout. */
   write?: (line: string) => void;
+  /** Clock in milliseconds, for the progress lines and the summary; default performance.now. */
+  now?: () => number;
+  /** Least milliseconds between two progress lines of a stage or an epoch; default 10 000. */
+  progressIntervalMs?: number;
 }
 
 /**
  * One plain line per epoch and per finished stage, plus a start header and a
- * final summary: no ANSI codes, no carriage returns, no per-batch lines. For
- * pipes, files, CI and `--no-dashboard`.
+ * final summary: no ANSI codes, no carriage returns. For pipes, files, CI and
+ * `--no-dashboard`. Long work also gets progress lines (done/total, rate, ETA):
+ * a stage from its stage events, a long epoch from its batch events, at 25, 50
+ * and 75 % and at most every 10 s otherwise; a run whose stages and epochs all
+ * take less than that prints none.
  */
 export function createPlainReporter(options: PlainReporterOptions = {}): (event: RunEvent) => void {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const now = options.now ?? (() => performance.now());
+  const throttleOptions = { now, ...(options.progressIntervalMs === undefined ? {} : { intervalMs: options.progressIntervalMs }) };
+  // Stages by name; batches of the epoch being trained under one key of their own throttle.
+  const stages = new ProgressThrottle(throttleOptions);
+  const batches = new ProgressThrottle(throttleOptions);
   let started = 0;
+  let epochs = 0;
+  // The epoch being trained: its clock starts at the previous epoch event (or the start event), as the dashboard's does.
+  let epochStartedAt: number | null = null;
+  let epochSamples = 0;
+  let pausedAt: number | null = null;
+  const beginEpoch = (): number => {
+    epochStartedAt = now();
+    epochSamples = 0;
+    batches.begin('epoch');
+    return epochStartedAt;
+  };
   return (event) => {
     switch (event.type) {
       case 'run': {
@@ -23,13 +48,17 @@ export function createPlainReporter(options: PlainReporterOptions = {}): (event:
       }
       case 'stage':
         if (event.finished) {
-          const counters = Object.entries(event.counters ?? {}).map(([k, v]) => `, ${k} ${count(v)}`).join('');
-          const rate = event.rate === undefined ? '' : `, ${event.rate.toFixed(1)} ${event.unit}/s`;
-          write(`${event.name}: ${count(event.done)} ${event.unit}${rate}${counters}`);
+          stages.end(event.name);
+          write(`${event.name}: ${count(event.done)} ${event.unit}${stageRate(event)}${stageCounters(event)}`);
+        } else if (stages.due(event.name, event.done, event.total)) {
+          write(stageProgressLine(event));
         }
         break;
       case 'start':
-        started = performance.now();
+        started = now();
+        epochs = event.epochs;
+        pausedAt = null;
+        beginEpoch();
         write(
           `training${event.label ? ` ${event.label}` : ''}: ${count(event.trainRows)} train rows, ${count(event.devRows)} dev rows, ${event.batchesPerEpoch} batch${event.batchesPerEpoch === 1 ? '' : 'es'} of ${event.batchSize}, ` +
             (event.startEpoch >= event.epochs ? `already at epoch ${event.startEpoch} of ${event.epochs}: nothing left to train` : `epochs ${event.startEpoch + 1}..${event.epochs}`),
@@ -40,16 +69,35 @@ export function createPlainReporter(options: PlainReporterOptions = {}): (event:
         const tasks = event.tasks.map((t) => `${t.name} acc ${fixed(t.accuracy, 3)} auc ${fixed(t.auc, 3)}`).join(' | ');
         const width = String(event.epochs).length;
         write(`epoch ${String(event.epoch).padStart(width)}/${event.epochs} loss ${fixed(event.trainLoss)} dev ${fixed(event.devLoss)} ${event.seconds.toFixed(2)}s${tasks ? ` | ${tasks}` : ''}`);
+        beginEpoch();
         break;
       }
+      case 'batch': {
+        const since = epochStartedAt ?? beginEpoch();
+        epochSamples += event.samples;
+        // The last batch is followed by the epoch's own line.
+        if (event.batch < event.batches && batches.due('epoch', event.batch, event.batches)) {
+          const seconds = (now() - since) / 1000;
+          write(batchProgressLine(event, epochs, epochSamples, seconds));
+        }
+        break;
+      }
+      case 'paused':
+        pausedAt = now();
+        break;
+      case 'resumed':
+        // The epoch's rate and ETA count training time only.
+        if (pausedAt !== null && epochStartedAt !== null) epochStartedAt += now() - pausedAt;
+        pausedAt = null;
+        break;
       case 'nan':
         write(`ALERT: loss is NaN at epoch ${event.epoch}, batch ${event.batch}`);
         break;
       case 'stopped':
-        write(`stopped after epoch ${event.epoch}: ${event.reason} (${duration((performance.now() - started) / 1000)})`);
+        write(`stopped after epoch ${event.epoch}: ${event.reason} (${duration((now() - started) / 1000)})`);
         break;
       case 'end':
-        write(`done: ${event.history.length} epochs in ${duration((performance.now() - started) / 1000)}`);
+        write(`done: ${event.history.length} epochs in ${duration((now() - started) / 1000)}`);
         break;
       case 'error':
         write(`error: ${event.message}`);
@@ -57,11 +105,37 @@ export function createPlainReporter(options: PlainReporterOptions = {}): (event:
       case 'notice':
         write(`${event.level === 'warning' ? 'warning' : 'note'}: ${event.message}`);
         break;
-      case 'batch':
       case 'panel':
-      case 'paused':
-      case 'resumed':
         break;
     }
   };
+}
+
+function stageRate(event: StageEvent): string {
+  return event.rate === undefined ? '' : `, ${event.rate.toFixed(1)} ${event.unit}/s`;
+}
+
+function stageCounters(event: StageEvent): string {
+  return Object.entries(event.counters ?? {}).map(([k, v]) => `, ${k} ${count(v)}`).join('');
+}
+
+/** `embedding: 12,000/48,000 posts (25 %), 121.3 posts/s, cache hits 300, ETA 4m57s`: what the dashboard's stage row shows. */
+function stageProgressLine(event: StageEvent): string {
+  const amount = event.total === null
+    ? `${count(event.done)} ${event.unit}`
+    : `${count(event.done)}/${count(event.total)} ${event.unit} (${percent(event.done, event.total)} %)`;
+  const eta = stageEta(event);
+  return `${event.name}: ${amount}${stageRate(event)}${stageCounters(event)}${eta === null ? '' : `, ETA ${duration(eta)}`}`;
+}
+
+/** `epoch 2/5: batch 120/480 (25 %), 1,234 samples/s, loss 0.3100, epoch ETA 1m02s` */
+function batchProgressLine(event: Extract<RunEvent, { type: 'batch' }>, epochs: number, samples: number, seconds: number): string {
+  const rate = seconds > 0 ? `, ${count(Math.round(samples / seconds))} samples/s` : '';
+  const eta = (seconds * (event.batches - event.batch)) / event.batch;
+  return `epoch ${event.epoch}/${epochs}: batch ${count(event.batch)}/${count(event.batches)} (${percent(event.batch, event.batches)} %)${rate}, loss ${fixed(event.loss)}, epoch ETA ${duration(eta)}`;
+}
+
+/** Whole percent, rounded down: a line at the 25 % mark never says 26 %. */
+function percent(done: number, total: number): number {
+  return total > 0 ? Math.floor((100 * done) / total) : 0;
 }

@@ -2,14 +2,8 @@ import { Box, Text } from 'ink';
 import type { StageProgress } from './dashboard-state.js';
 import { count, duration } from './format.js';
 import { progressBar } from './progress-bar.js';
+import { stageEta } from './stage-eta.js';
 import { useTheme } from './theme.js';
-
-/** Seconds until a stage finishes at its current rate, or null when that cannot be known. */
-export function stageEta(stage: StageProgress): number | null {
-  if (stage.finished) return 0;
-  if (stage.total === null || !stage.rate || stage.rate <= 0) return null;
-  return Math.max(0, stage.total - stage.done) / stage.rate;
-}
 
 /** Non-training work (reading, embedding...): bar, items, rate, counters, ETA. */
 export function StageList({ stages, width }: { stages: readonly StageProgress[]; width: number }) {
