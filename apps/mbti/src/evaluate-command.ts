@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { prepareOutputDir } from '@mtl/kit';
 import { loadBackend, maskedMetrics, predictProbabilities, type RunEventListener, type TaskMetrics, TrainingControl, writeJsonAtomic } from '@mtl/core';
 import { encoderId } from '@mtl/embedding';
-import { writeAxisMetricsPng } from './axis-metrics-chart.js';
+import { prepareOutputDir, writeTaskMetricsPng } from '@mtl/kit';
 import { embedCsv, type EmbeddingSettings } from './embedding-run.js';
 import { labelMatrix } from './mbti-dataset.js';
 import { AXES } from './personality-type.js';
@@ -29,17 +28,18 @@ export interface EvaluationResults {
 /** Scores a saved model on every row of another labelled CSV (no labels dropped), through the embedding cache. */
 export async function runEvaluate(settings: EvaluateSettings, context: { onEvent: RunEventListener; control: TrainingControl; resumeHint: string }): Promise<EvaluationResults> {
   const outDir = prepareOutputDir(settings.out);
-  const backend = await loadBackend(settings.backend);
+  const backend = await loadBackend({ request: settings.backend, ...(settings.backend ? { requestedBy: `--backend ${settings.backend}` } : {}) });
   // Check the model before minutes of embedding.
   const { model } = await loadMbtiModel(settings.model, encoderId(settings.modelDir));
   try {
     const { vectors } = await embedCsv(settings.data, settings, context);
     context.onEvent({ type: 'run', app: 'mbti', backend, rows: vectors.types.length, tasks: [...AXES], details: { model: settings.model, data: settings.data } });
     const tasks = maskedMetrics(labelMatrix(vectors.types), predictProbabilities(model, vectors.x), AXES);
-    const files = { results: join(outDir, 'evaluation.json'), chart: join(outDir, 'evaluation.png') };
-    await writeAxisMetricsPng(tasks, files.chart, `MBTI axes, ${vectors.types.length} people (${backend.name})`);
+    // Relative to --out, like results.json of a training run.
+    const files = { results: 'evaluation.json', chart: 'evaluation.png' };
+    await writeTaskMetricsPng(tasks, join(outDir, files.chart), `MBTI axes, ${vectors.types.length} people (${backend.name})`);
     const results: EvaluationResults = { app: 'mbti', backend: backend.name, model: settings.model, data: settings.data, people: vectors.types.length, embedding: vectors.stats, tasks, files };
-    writeJsonAtomic(files.results, results);
+    writeJsonAtomic(join(outDir, files.results), results);
     return results;
   } finally {
     model.dispose();

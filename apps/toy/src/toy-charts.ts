@@ -1,4 +1,4 @@
-import type { EpochRecord, tf, VariantResult } from '@mtl/core';
+import type { tf } from '@mtl/core';
 import { type ChartSpec, writeChartPng } from '@mtl/kit';
 import { predictGrid } from './decision-grid.js';
 import { TOY_RULES, TOY_TASKS } from './toy-data.js';
@@ -58,55 +58,4 @@ export async function writeDecisionRegionsPng(model: tf.LayersModel, path: strin
 
 function panelTitle(task: (typeof TOY_TASKS)[number]): string {
   return `${task}: ${TOY_RULES[task].rule}`;
-}
-
-/** Train and dev loss per epoch, and dev accuracy per task. */
-export async function writeLearningCurvesPng(history: readonly EpochRecord[], path: string): Promise<void> {
-  const losses = history.flatMap((r) => [
-    { epoch: r.epoch, series: 'train loss', value: r.trainLoss },
-    ...(r.devLoss === null ? [] : [{ epoch: r.epoch, series: 'dev loss', value: r.devLoss }]),
-  ]);
-  const accuracy = history.flatMap((r) => r.tasks.map((t) => ({ epoch: r.epoch, series: t.name, value: t.accuracy })));
-  const spec = {
-    title: 'Learning curves',
-    hconcat: [
-      {
-        width: 380, height: 260, data: { values: losses }, mark: { type: 'line' },
-        encoding: {
-          x: { field: 'epoch', type: 'quantitative' },
-          y: { field: 'value', type: 'quantitative', title: 'masked BCE', scale: { type: 'log' } },
-          color: { field: 'series', type: 'nominal', title: null },
-        },
-      },
-      {
-        width: 380, height: 260, data: { values: accuracy }, mark: { type: 'line' },
-        encoding: {
-          x: { field: 'epoch', type: 'quantitative' },
-          y: { field: 'value', type: 'quantitative', title: 'dev accuracy', scale: { zero: false } },
-          color: { field: 'series', type: 'nominal', title: 'task' },
-        },
-      },
-    ],
-    resolve: { scale: { color: 'independent' } },
-  };
-  await writeChartPng(spec as ChartSpec, path);
-}
-
-/** Test accuracy per task for each training variant, as grouped bars. */
-export async function writeComparisonPng(variants: readonly VariantResult[], path: string): Promise<void> {
-  const values = variants.flatMap((v) => v.tasks.map((t) => ({ variant: v.name, task: t.name, accuracy: t.accuracy })));
-  const spec = {
-    title: 'Held-out accuracy by training variant',
-    data: { values },
-    width: 120,
-    height: 240,
-    mark: { type: 'bar' },
-    encoding: {
-      column: { field: 'task', type: 'nominal', title: null },
-      x: { field: 'variant', type: 'nominal', title: null, sort: variants.map((v) => v.name) },
-      y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] } },
-      color: { field: 'variant', type: 'nominal', sort: variants.map((v) => v.name) },
-    },
-  };
-  await writeChartPng(spec as ChartSpec, path);
 }

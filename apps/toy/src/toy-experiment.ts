@@ -1,35 +1,29 @@
-import { buildMultiHeadModel, createRng, type Dataset, dropLabels, splitIndices, takeRows, type tf } from '@mtl/core';
+import { buildMultiHeadModel, createRng, type Split, splitIndices, type tf } from '@mtl/core';
+import { applySplit, type ExperimentData, type ExperimentSplits } from '@mtl/kit';
 import { generateToyData, TOY_TASKS } from './toy-data.js';
 
 /** Rows at the end of the data held out for the final test, as in the classic experiment. */
 export const HOLDOUT_ROWS = 3000;
+/** Fewest training and dev rows worth a run. */
+export const MIN_TRAINING_ROWS = 100;
 
-export interface ToySplits {
-  train: Dataset;
-  dev: Dataset;
-  test: Dataset;
-  /** Labels dropped per task in the training rows. */
-  dropped: number[];
+/** The toy data as the kit takes it: `points` seeded points with all three labels. */
+export function toyData(points: number, seed: number): ExperimentData {
+  const { x, y } = generateToyData(points, seed);
+  return { x, y, tasks: TOY_TASKS, fingerprint: { generator: 'toy-v1', points, seed } };
 }
 
-/**
- * The classic set-up: the last 3,000 points are the test set; the rest is split
- * 90 % train / 10 % dev; only training labels are dropped.
- */
-export function prepareToySplits(points: number, missingRate: number | readonly number[], seed: number): ToySplits {
-  if (points <= HOLDOUT_ROWS + 10) throw new Error(`need more than ${HOLDOUT_ROWS + 10} points, got ${points}`);
-  const all = generateToyData(points, seed);
-  const head = points - HOLDOUT_ROWS;
+/** The classic set-up: the last 3,000 points are the test set; the rest is split 90 % train / 10 % dev. */
+export function toySplit(data: ExperimentData, seed: number): Split {
+  const head = data.x.rows - HOLDOUT_ROWS;
   const split = splitIndices(head, { train: 0.9, dev: 0.1, test: 0 }, createRng(seed + 1));
-  const testRows = Int32Array.from({ length: HOLDOUT_ROWS }, (_, i) => head + i);
-  const trainY = takeRows(all.y, split.train);
-  const { labels, dropped } = dropLabels(trainY, missingRate, createRng(seed + 2));
-  return {
-    train: { x: takeRows(all.x, split.train), y: labels },
-    dev: { x: takeRows(all.x, split.dev), y: takeRows(all.y, split.dev) },
-    test: { x: takeRows(all.x, testRows), y: takeRows(all.y, testRows) },
-    dropped,
-  };
+  return { ...split, test: Int32Array.from({ length: HOLDOUT_ROWS }, (_, i) => head + i) };
+}
+
+/** Data, split and dropped training labels in one call (tests and the bench). */
+export function prepareToySplits(points: number, missingRate: number | readonly number[], seed: number): ExperimentSplits {
+  const data = toyData(points, seed);
+  return applySplit(data, toySplit(data, seed), missingRate, seed);
 }
 
 /** MLP 2-10-40-30-(one sigmoid per head), relu. */

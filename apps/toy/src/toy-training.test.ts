@@ -4,7 +4,7 @@ import { TOY_TASKS } from './toy-data.js';
 import { buildToyModel, prepareToySplits } from './toy-experiment.js';
 
 beforeAll(async () => {
-  await loadBackend('wasm');
+  await loadBackend({ request: 'wasm' });
 });
 
 describe('toy experiment (short run)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { missingRate, missingRates, positiveInteger, positiveNumber } from './flag-values.js';
+import { checkMissingRates, missingRate, missingRates, positiveInteger, positiveNumber, rateList } from './flag-values.js';
 
 describe('flag parsers', () => {
   it('accept what they promise', () => {
@@ -8,6 +8,9 @@ describe('flag parsers', () => {
     expect(positiveNumber('--learning-rate')('1e-3')).toBe(0.001);
     expect(missingRates('--missing-rate', ['a', 'b', 'c'])('0.5')).toBe(0.5);
     expect(missingRates('--missing-rate', ['a', 'b', 'c'])('0.1, 0.5,0.9')).toEqual([0.1, 0.5, 0.9]);
+    expect(missingRates('--missing-rate')('0.1,0.5')).toEqual([0.1, 0.5]);
+    expect(rateList('--sweep')('0, 0.5,0.97')).toEqual([0, 0.5, 0.97]);
+    expect(() => checkMissingRates('--missing-rate', [0.1, 0.2], ['a', 'b'])).not.toThrow();
   });
 
   it.each([
@@ -20,6 +23,10 @@ describe('flag parsers', () => {
     [positiveNumber('--learning-rate'), '-Infinity', /--learning-rate -Infinity/],
     [missingRates('--missing-rate', ['a', 'b', 'c']), '0.1,0.2', /2 rates for 3 tasks \(a, b, c\)/],
     [missingRates('--missing-rate', ['a', 'b', 'c']), '0.1,1,0.2', /--missing-rate 1: expected a number in \[0, 1\)/],
+    [rateList('--sweep'), '0,0.5,1', /--sweep 1: expected a number in \[0, 1\)/],
+    [rateList('--sweep'), '0.5,0.5', /--sweep 0.5,0.5: 0.5 is given twice/],
+    [rateList('--sweep'), '', /--sweep : expected a number/],
+    [(v: string) => checkMissingRates('--missing-rate', v.split(',').map(Number), ['a', 'b', 'c']), '0.1,0.2', /--missing-rate 0.1,0.2: 2 rates for 3 tasks \(a, b, c\)/],
   ])('rejects %#: %s', (parse, value, message) => {
     expect(() => parse(value)).toThrow(message);
   });

@@ -38,15 +38,34 @@ export function positiveNumber(flag: string): (value: string) => number {
   };
 }
 
-/** One rate for every task ("0.5"), or one per task ("0.2,0.5,0.9"), each in [0, 1). */
-export function missingRates(flag: string, tasks: readonly string[]): (value: string) => number | number[] {
+/**
+ * One rate for every task ("0.5"), or one per task ("0.2,0.5,0.9"), each in [0, 1).
+ * Without `tasks` the count is checked later, once the data says how many tasks there are
+ * (see `checkMissingRates`).
+ */
+export function missingRates(flag: string, tasks?: readonly string[]): (value: string) => number | number[] {
   const one = missingRate(flag);
   return (value) => {
     if (!value.includes(',')) return one(value);
-    const parts = value.split(',');
-    if (parts.length !== tasks.length) {
-      throw new UserError(`${flag} ${value}: ${parts.length} rates for ${tasks.length} tasks (${tasks.join(', ')}); give one rate, or one per task.`);
-    }
-    return parts.map((part) => one(part.trim()));
+    const rates = value.split(',').map((part) => one(part.trim()));
+    if (tasks) checkMissingRates(flag, rates, tasks);
+    return rates;
+  };
+}
+
+/** A per-task rate list must name one rate per task. */
+export function checkMissingRates(flag: string, rates: number | readonly number[], tasks: readonly string[]): void {
+  if (typeof rates === 'number' || rates.length === tasks.length) return;
+  throw new UserError(`${flag} ${rates.join(',')}: ${rates.length} rates for ${tasks.length} tasks (${tasks.join(', ')}); give one rate, or one per task.`);
+}
+
+/** Distinct rates in [0, 1), e.g. "0,0.5,0.9": the missing rates of a --sweep, in the order given. */
+export function rateList(flag: string): (value: string) => number[] {
+  const one = missingRate(flag);
+  return (value) => {
+    const rates = value.split(',').map((part) => one(part.trim()));
+    const repeated = rates.find((r, i) => rates.indexOf(r) !== i);
+    if (repeated !== undefined) throw new UserError(`${flag} ${value}: ${repeated} is given twice; list each missing rate once, e.g. 0,0.5,0.9.`);
+    return rates;
   };
 }

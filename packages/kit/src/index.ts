@@ -1,5 +1,30 @@
+// Running a command: exit codes, signals, the reporter.
 export { EXIT, ExitError, runCli, stopExitCode } from './cli-runner.js';
-export { missingRate, missingRates, nonNegativeInteger, positiveInteger, positiveNumber } from './flag-values.js';
+export { handleStopSignals } from './stop-signals.js';
+export { openRunSession } from './run-session.js';
+export type { RunSession } from './run-session.js';
+
+// Flags: the common train command and the parsers every app uses.
+export { parseCommand, trainCommand } from './train-command.js';
+export type { CommonOptions, TrainDefaults } from './train-command.js';
+export { checkMissingRates, missingRate, missingRates, nonNegativeInteger, positiveInteger, positiveNumber, rateList } from './flag-values.js';
+
+// An experiment: what an app supplies, and the run the kit does with it.
+export { runExperiment } from './run-experiment.js';
+export type { RunContext } from './run-experiment.js';
+export { runTrainCommand, trainCli } from './train-cli.js';
+export type { ExperimentApp, ExperimentContext, ExperimentData } from './experiment.js';
+export { applySplit, defaultSplit, labelPatterns, SPLIT_FRACTIONS } from './experiment-splits.js';
+export type { ExperimentSplits } from './experiment-splits.js';
+export { positiveWeights } from './class-balance.js';
+export { runSweep, SWEEP_VARIANTS } from './sweep.js';
+export { readSweep } from './sweep-file.js';
+
+// Outputs: the output directory, results.json, tables and charts.
 export { prepareOutputDir } from './output-dir.js';
+export { RESULTS_SCHEMA, RESULTS_VERSION, SWEEP_SCHEMA, SWEEP_VERSION } from './results-schema.js';
+export type { CommonSettings, ExperimentResults, SweepPoint, SweepResults } from './results-schema.js';
+export { meanOverTasks, sweepTable, taskTable, variantTable } from './result-tables.js';
 export { renderChartSvg, writeChartPng } from './png-chart.js';
 export type { ChartSpec } from './png-chart.js';
+export { writeComparisonPng, writeLearningCurvesPng, writeSweepPng, writeTaskMetricsPng } from './standard-charts.js';

@@ -1,0 +1,181 @@
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import {
+  type ActiveBackend, labelledCounts, loadBackend, markUntrained, maskedMetrics, predictProbabilities, saveModel, type TaskMetrics, type tf,
+  trainMultiTask, type TrainResult, trainVariants, VARIANTS, type VariantResult, writeJsonAtomic,
+} from '@mtl/core';
+import { positiveWeights } from './class-balance.js';
+import type { ExperimentApp, ExperimentContext, ExperimentData } from './experiment.js';
+import { applySplit, defaultSplit, type ExperimentSplits } from './experiment-splits.js';
+import { checkMissingRates } from './flag-values.js';
+import { prepareOutputDir } from './output-dir.js';
+import { type CommonSettings, type ExperimentResults, RESULTS_SCHEMA, RESULTS_VERSION } from './results-schema.js';
+import { writeComparisonPng, writeLearningCurvesPng, writeTaskMetricsPng } from './standard-charts.js';
+import { runSweep } from './sweep.js';
+import type { CommonOptions } from './train-command.js';
+import { trainingOptions } from './training-settings.js';
+
+/** Everything the run needs that is not a flag. */
+export interface RunContext extends Omit<ExperimentContext, 'outDir'> {}
+
+/** The variants --compare adds to the masked model (which is the main run itself). */
+const COMPARED = ['naive', 'complete-rows', 'single-task'] as const;
+
+/**
+ * The whole `train` command of an app: output directory, backend, data, split,
+ * label dropping, training with checkpoints (and --resume), test metrics, the
+ * saved model, charts, --compare or --sweep, and results.json.
+ */
+export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<O>, options: O, context: RunContext): Promise<ExperimentResults> {
+  const outDir = prepareOutputDir(options.out);
+  const backend = await loadBackend({ request: options.backend, ...(options.backend ? { requestedBy: `--backend ${options.backend}` } : {}) });
+  context.onEvent({ type: 'notice', level: 'info', message: `backend ${backend.name} (${backend.reason})` });
+  const appContext: ExperimentContext = { ...context, outDir };
+  const data = await app.load(options, appContext);
+  checkMissingRates('--missing-rate', options.missingRate, data.tasks);
+  const split = app.split?.(data, options.seed) ?? defaultSplit(data, options.seed);
+  const splits = applySplit(data, split, options.missingRate, options.seed);
+  const weights = app.balanceClasses === false ? null : positiveWeights(splits.train.y);
+  announceRun(app, options, data, splits, backend, outDir, weights, appContext);
+  const base = baseResults(app, options, data, splits, backend, weights);
+
+  if (options.sweep) {
+    const sweep = await runSweep({ app, options, data, splits: { split, seed: options.seed }, context: appContext, fingerprint: fingerprint(app, options, data) });
+    const results: ExperimentResults = { ...base, sweep: sweep.file, files: sweep.files, stopped: sweep.stopped };
+    writeJsonAtomic(join(outDir, 'results.json'), results);
+    return results;
+  }
+
+  const model = app.buildModel({ inputSize: data.x.cols, heads: data.tasks, seed: options.seed, options });
+  const training = trainingOptions(options, context, weights);
+  let result: TrainResult;
+  let tasks: TaskMetrics[];
+  const files: Record<string, string> = {};
+  try {
+    result = await trainMultiTask(model, splits.train, {
+      ...training,
+      taskNames: data.tasks,
+      dev: splits.dev,
+      onEvent: context.onEvent,
+      checkpoint: { path: join(outDir, 'checkpoint.json'), fingerprint: { ...fingerprint(app, options, data), model: architecture(model) }, resume: options.resume },
+      ...(app.panel ? { afterEpoch: panelEvery(app.panel, data.tasks, options.epochs, context) } : {}),
+    });
+    tasks = markUntrained(maskedMetrics(splits.test.y, predictProbabilities(model, splits.test.x), data.tasks), result.untrainedTasks);
+    await saveModel(join(outDir, 'model'), model, {
+      app: app.name, taskNames: data.tasks,
+      settings: { ...app.modelSettings?.(data, options), ...app.settings?.(options), seed: options.seed, missingRate: options.missingRate, epochs: result.history.length },
+    });
+    files['model'] = 'model/';
+    files['checkpoint'] = 'checkpoint.json';
+    await writeLearningCurvesPng(result.history, join(outDir, 'learning-curves.png'));
+    files['learningCurves'] = 'learning-curves.png';
+    await writeTaskMetricsPng(tasks, join(outDir, 'task-metrics.png'), `${app.name}: test metrics per task (${backend.name})`);
+    files['taskMetrics'] = 'task-metrics.png';
+    Object.assign(files, await app.charts?.({ model, splits, outDir }));
+  } finally {
+    model.dispose();
+  }
+
+  let variants: VariantResult[] | null = null;
+  if (options.compare && !context.control.stopRequested) {
+    const masked: VariantResult = { name: 'masked', description: VARIANTS.masked, trainRows: [splits.train.x.rows], tasks, epochs: result.history.length };
+    variants = [masked, ...(await trainVariants({
+      taskNames: data.tasks, train: splits.train, dev: splits.dev, test: splits.test,
+      buildModel: (heads) => app.buildModel({ inputSize: data.x.cols, heads, seed: options.seed, options }),
+      variants: COMPARED, training, onEvent: context.onEvent,
+    }))];
+    await writeComparisonPng(variants, join(outDir, 'comparison.png'));
+    files['comparison'] = 'comparison.png';
+  }
+  const results: ExperimentResults = {
+    ...base,
+    tasks,
+    untrained: result.untrainedTasks,
+    epochsTrained: result.history.length,
+    stopped: result.stopped ?? null,
+    history: result.history.map(({ epoch, trainLoss, devLoss, seconds }) => ({ epoch, trainLoss, devLoss, seconds })),
+    variants,
+    files: { ...files, results: 'results.json' },
+  };
+  writeJsonAtomic(join(outDir, 'results.json'), results);
+  return results;
+}
+
+/** Everything that must be equal for a checkpoint (or a sweep) to continue: not --epochs, which may grow. */
+function fingerprint(app: ExperimentApp<never>, options: CommonOptions, data: ExperimentData): Record<string, unknown> {
+  return {
+    app: app.name, data: data.fingerprint, tasks: data.tasks, seed: options.seed, missingRate: options.missingRate,
+    batchSize: options.batchSize, learningRate: options.learningRate, appSettings: app.settings?.(options as never) ?? {},
+  };
+}
+
+/** The layer stack, for the fingerprint: layer names carry process-wide counters, so they are left out. */
+function architecture(model: tf.LayersModel): string {
+  return model.layers.map((layer) => {
+    const config = layer.getConfig();
+    return `${layer.getClassName()}(${[config['units'], config['activation'], config['rate']].filter((v) => v !== undefined).join(',')})`;
+  }).join(' ');
+}
+
+function panelEvery(panel: NonNullable<ExperimentApp['panel']>, tasks: readonly string[], epochs: number, context: RunContext) {
+  return (record: { epoch: number }, model: tf.LayersModel) => {
+    if (record.epoch % panel.every === 0 || record.epoch === epochs) {
+      // One fixed title: the dashboard keeps the latest panel per title.
+      context.onEvent({ type: 'panel', title: panel.title, lines: [`epoch ${record.epoch}`, ...panel.lines(model, tasks)] });
+    }
+  };
+}
+
+function announceRun(
+  app: ExperimentApp<never>, options: CommonOptions, data: ExperimentData, splits: ExperimentSplits, backend: ActiveBackend,
+  outDir: string, weights: number[] | null, context: ExperimentContext,
+): void {
+  const dropped = splits.dropped.some((d) => d > 0) ? `${data.tasks.map((t, i) => `${t} ${splits.dropped[i]}`).join(', ')} (rate ${options.missingRate})` : 'none';
+  context.onEvent({
+    type: 'run', app: app.name, backend, rows: data.x.rows, tasks: [...data.tasks],
+    details: {
+      ...data.details,
+      split: `${splits.train.x.rows} train / ${splits.dev.x.rows} dev / ${splits.test.x.rows} test`,
+      'labels dropped': dropped,
+      ...(weights ? { 'positive weights': data.tasks.map((t, i) => `${t} ${weights[i]!.toFixed(2)}`).join(', ') } : {}),
+      output: outDir,
+    },
+  });
+}
+
+function baseResults(
+  app: ExperimentApp<never>, options: CommonOptions, data: ExperimentData, splits: ExperimentSplits, backend: ActiveBackend, weights: number[] | null,
+): ExperimentResults {
+  const settings: CommonSettings = {
+    epochs: options.epochs, seed: options.seed, missingRate: options.missingRate, batchSize: options.batchSize, learningRate: options.learningRate,
+    positiveWeights: weights,
+  };
+  const counts = { train: labelledCounts(splits.train.y), dev: labelledCounts(splits.dev.y), test: labelledCounts(splits.test.y) };
+  return {
+    schema: RESULTS_SCHEMA,
+    version: RESULTS_VERSION,
+    app: app.name,
+    createdAt: new Date().toISOString(),
+    backend: { name: backend.name, reason: backend.reason },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', platform: `${process.platform}-${process.arch}`, node: process.version },
+    settings,
+    appSettings: app.settings?.(options as never) ?? {},
+    data: {
+      rows: data.x.rows,
+      tasks: [...data.tasks],
+      split: { train: splits.train.x.rows, dev: splits.dev.x.rows, test: splits.test.x.rows },
+      droppedLabels: Object.fromEntries(data.tasks.map((t, i) => [t, splits.dropped[i]!])),
+      labelled: Object.fromEntries(data.tasks.map((t, i) => [t, { train: counts.train[i]!, dev: counts.dev[i]!, test: counts.test[i]! }])),
+      details: data.details ?? {},
+    },
+    tasks: [],
+    untrained: [],
+    epochsTrained: 0,
+    stopped: null,
+    history: [],
+    variants: null,
+    sweep: null,
+    appFacts: data.facts ?? {},
+    files: {},
+  };
+}

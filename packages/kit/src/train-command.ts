@@ -1,0 +1,72 @@
+import { Command, CommanderError, Option, type OptionValues } from '@commander-js/extra-typings';
+import { BACKENDS } from '@mtl/core';
+import { ExitError } from './cli-runner.js';
+import { missingRates, nonNegativeInteger, positiveInteger, positiveNumber, rateList } from './flag-values.js';
+
+/** What differs between apps in the common training flags. */
+export interface TrainDefaults {
+  epochs: number;
+  /** Share of training labels dropped at random (0 for data whose labels are already missing). */
+  missingRate: number;
+  batchSize: number;
+  learningRate: number;
+  /** What a row is called in help texts ("rows", "people", "molecules"). */
+  rowNoun?: string;
+}
+
+/**
+ * The `train` command every app shares, with the common flags and their checks.
+ * An app adds its own flags with `.option(...)`; the options type follows
+ * (commander's extra typings), so nothing is cast.
+ */
+export function trainCommand(options: { name: string; description: string; defaults: TrainDefaults }) {
+  const { defaults } = options;
+  const rows = defaults.rowNoun ?? 'rows';
+  return new Command(options.name)
+    .description(options.description)
+    .option('--epochs <n>', 'training epochs', positiveInteger('--epochs'), defaults.epochs)
+    .option('--seed <n>', 'seed for the split, label dropping, weights and batch order', nonNegativeInteger('--seed'), 0)
+    .option(
+      '--missing-rate <r>',
+      'share of training labels dropped at random, each task independently, in [0, 1); or one rate per task: 0.2,0.5,0.9',
+      missingRates('--missing-rate'),
+      defaults.missingRate as number | number[],
+    )
+    .option('--out <dir>', 'directory for results.json, the PNGs, the model and the checkpoint', 'out')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: auto, or $MTL_BACKEND)').choices(BACKENDS))
+    .option('--compare', 'also train: naive loss on -1 labels, complete rows only, one model per task', false)
+    .option('--sweep <rates>', 'train every variant at each missing rate (e.g. 0,0.5,0.9) on one split and seed; writes sweep.json and sweep.png', rateList('--sweep'))
+    .option('--no-dashboard', 'plain log lines instead of the live terminal dashboard')
+    .option('--batch-size <n>', `${rows} per batch`, positiveInteger('--batch-size'), defaults.batchSize)
+    .option('--learning-rate <lr>', 'Adam learning rate', positiveNumber('--learning-rate'), defaults.learningRate)
+    .option('--resume', 'continue the interrupted run whose checkpoint is in --out (same flags; --epochs may grow)', false)
+    .option('--verbose', 'show stack traces on errors', false)
+    .allowExcessArguments(false);
+}
+
+/** The options every app's train command has. */
+export type CommonOptions = ReturnType<ReturnType<typeof trainCommand>['opts']>;
+
+/**
+ * Parses argv (without node and script) with commander's messages on stderr.
+ * Returns false after --help or --version (nothing else to do), true when the
+ * command's actions or `opts()` may be read; bad flags become an ExitError.
+ */
+export function parseCommand(command: Command<unknown[], OptionValues, OptionValues>, argv: readonly string[]): boolean {
+  command
+    .exitOverride()
+    .showHelpAfterError(`(run \`${command.name()} --help\` for the flags)`)
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  for (const sub of command.commands) sub.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  try {
+    command.parse(argv as string[], { from: 'user' });
+    return true;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return false;
+      // commander already printed what was wrong and where to find the flags.
+      throw new ExitError('', error.exitCode || 2);
+    }
+    throw error;
+  }
+}
