@@ -20,6 +20,8 @@ export interface SyntheticRunOptions {
   panelEvery?: number;
   /** Emit a fake preparation stage before training, to show stage progress. */
   stage?: boolean;
+  /** How long the fake stage lasts; default 1 s. Over 10 s, the plain reporter prints its progress lines. */
+  stageSeconds?: number;
   control: TrainingControl;
   onEvent: RunEventListener;
 }
@@ -30,7 +32,7 @@ export async function runSyntheticTraining(options: SyntheticRunOptions): Promis
   const missing = options.missing ?? 0.4;
   const backend = await loadBackend();
   onEvent({ type: 'run', app: 'dashboard-demo', backend, rows, tasks: TASKS.map((t) => t.name), details: { data: 'synthetic [0,1]^2', missing: `${Math.round(missing * 100)}%` } });
-  if (options.stage) await fakeStage(onEvent);
+  if (options.stage) await fakeStage(onEvent, options.stageSeconds ?? 1);
   const rng = createRng(7);
   const devRows = Math.floor(rows / 5);
   const make = (n: number, drop: number) => {
@@ -89,12 +91,13 @@ function decisionPanels(model: ReturnType<typeof buildMultiHeadModel>, epoch: nu
   }));
 }
 
-async function fakeStage(onEvent: RunEventListener): Promise<void> {
+async function fakeStage(onEvent: RunEventListener, seconds: number): Promise<void> {
   const total = 600;
+  const step = 25;
   const started = performance.now();
-  for (let done = 0; done <= total; done += 25) {
+  for (let done = 0; done <= total; done += step) {
     const rate = done / Math.max(0.001, (performance.now() - started) / 1000);
     onEvent({ type: 'stage', name: 'preparing', done, total, unit: 'rows', rate, counters: { 'cache hits': Math.floor(done / 3) }, finished: done === total });
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    if (done < total) await new Promise((resolve) => setTimeout(resolve, (seconds * 1000 * step) / total));
   }
 }

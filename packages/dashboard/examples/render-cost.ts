@@ -1,7 +1,7 @@
 import { TrainingControl, type RunEvent } from '@mtl/core';
+import { createReporter } from '@mtl/dashboard';
 import { PassThrough, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { createReporter } from './reporter.js';
 import { runSyntheticTraining } from './synthetic-run.js';
 
 /**
@@ -11,7 +11,7 @@ import { runSyntheticTraining } from './synthetic-run.js';
  * within one run cancels the drifts of a shared, busy machine that separate
  * runs suffer from. Compares wall and CPU time per epoch.
  *
- *   node packages/dashboard/dist/render-cost.js [--epochs 21] [--rows 4000]
+ *   node packages/dashboard/dist/examples/render-cost.js [--epochs 21] [--rows 4000]
  */
 const { values } = parseArgs({ options: {
   epochs: { type: 'string', default: '21' }, rows: { type: 'string', default: '4000' },
