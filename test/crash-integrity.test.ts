@@ -53,7 +53,7 @@ describe('toy: SIGKILL at any moment leaves nothing read as valid that is not', 
   let fullRunMs = 0;
 
   beforeAll(async () => {
-    await loadBackend('cpu');
+    await loadBackend({ request: 'cpu' });
     const started = Date.now();
     const first = await run(TOY, [...TOY_FLAGS, '--out', out]);
     expect(first.status, first.stderr).toBe(0);

@@ -32,7 +32,7 @@ try {
   process.exit(0);
 }
 
-await loadBackend('wasm');
+await loadBackend({ request: 'wasm' });
 const terminal = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), { isTTY: true, columns: 160, rows: 50 });
 const stdin = Object.assign(new PassThrough(), { isTTY: false });
 const control = new TrainingControl();

@@ -10,10 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  denseChainStep, FusedAdamOptimizer, hostMaskedBceGradient, loadBackend, maskedBinaryCrossentropy, tapeLossGradient, tf, useFastWasmKernels,
-  type BackendName,
-} from '@mtl/core';
+import { loadBackend, maskedBinaryCrossentropy, tf, type BackendName } from '@mtl/core';
+import { checkTfjsInternals, denseChainStep, FusedAdamOptimizer, hostMaskedBceGradient, tapeLossGradient, useFastWasmKernels } from '@mtl/core/internal';
 import { TOY_TASKS } from 'toy/dist/toy-data.js';
 import { buildToyModel } from 'toy/dist/toy-experiment.js';
 import { machineInfo } from './machine.js';
@@ -23,7 +21,10 @@ import { TOY_BATCH, toyTrainingSet } from './toy-dataset.js';
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '300' }, backend: { type: 'string', default: 'wasm' } } });
 const steps = Number(values.steps);
 if (!Number.isInteger(steps) || steps < 10) throw new Error(`--steps ${values.steps}: expected a whole number of at least 10`);
-const backend = await loadBackend(values.backend as BackendName);
+const backend = await loadBackend({ request: values.backend as BackendName, requestedBy: `--backend ${values.backend}` });
+const internals = checkTfjsInternals();
+// The variants call the fast paths directly, verified or not: say when the numbers are of an unverified tfjs.
+if (!internals.verified) console.log(`note: tfjs-core ${internals.installed}, the fast paths were verified against ${internals.verifiedVersion}; the wasm kernels stay stock`);
 if (tf.getBackend() === 'wasm') useFastWasmKernels();
 
 const train = toyTrainingSet();

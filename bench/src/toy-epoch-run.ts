@@ -20,7 +20,10 @@ const epochs = Number(values.epochs ?? 4);
 const core: typeof installedCore = values.core ? await import(pathToFileURL(resolve(values.core, 'index.js')).href) : installedCore;
 const { loadBackend, trainMultiTask } = core;
 
-await loadBackend(backend);
+// Through MTL_BACKEND, which every build of core reads whatever its loadBackend's
+// signature: --core may be a build from before loadBackend took an options object.
+if (backend) process.env.MTL_BACKEND = backend;
+await loadBackend();
 const train = toyTrainingSet();
 const model = buildToyModel(TOY_TASKS, 0);
 const epochSeconds: number[] = [];

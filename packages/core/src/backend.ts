@@ -5,7 +5,7 @@ export const BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
 export type BackendRequest = (typeof BACKENDS)[number];
 export type BackendName = Exclude<BackendRequest, 'auto'>;
 
-/** Environment variable that forces a backend when no flag is given. */
+/** Environment variable that forces a backend when the caller requests none. */
 export const BACKEND_ENV = 'MTL_BACKEND';
 
 export interface ActiveBackend {
@@ -17,12 +17,22 @@ export interface ActiveBackend {
 const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
 const INSTALL_HINT: Record<BackendName, string> = {
-  node: 'Install it with `npm install @tensorflow/tfjs-node` on a machine that can download libtensorflow, or use --backend auto.',
-  wasm: 'Reinstall with `npm ci`, or use --backend cpu.',
+  node: 'Install it with `npm install @tensorflow/tfjs-node` on a machine that can download libtensorflow, or request auto to use the fastest backend that starts.',
+  wasm: 'Reinstall with `npm ci`, or request the cpu backend.',
   cpu: 'Reinstall with `npm ci`.',
 };
 
-let active: ActiveBackend | undefined;
+export interface LoadBackendOptions {
+  /** The backend asked for; beats the MTL_BACKEND variable. Neither: `auto`. */
+  request?: BackendRequest;
+  /**
+   * Where `request` came from, as the user wrote it (e.g. `--backend wasm`):
+   * messages name it so the user knows what to change. The library knows no flags.
+   */
+  requestedBy?: string;
+  /** Read for MTL_BACKEND; `process.env` unless given. */
+  env?: NodeJS.ProcessEnv;
+}
 
 export function isBackendRequest(value: string): value is BackendRequest {
   return (BACKENDS as readonly string[]).includes(value);
@@ -30,37 +40,31 @@ export function isBackendRequest(value: string): value is BackendRequest {
 
 /**
  * Chooses and activates the TensorFlow.js backend. `auto` tries tfjs-node
- * (native TensorFlow), then wasm (SIMD), then the pure-JS cpu backend. A flag
- * value beats the MTL_BACKEND variable, which beats `auto`. A forced backend
- * that cannot load is an error, not a silent fallback.
+ * (native TensorFlow), then wasm (SIMD), then the pure-JS cpu backend. The
+ * caller's request beats the MTL_BACKEND variable, which beats `auto`. A forced
+ * backend that cannot load is an error, not a silent fallback.
  */
-export async function loadBackend(requested?: BackendRequest, env: NodeJS.ProcessEnv = process.env): Promise<ActiveBackend> {
+export async function loadBackend({ request, requestedBy, env = process.env }: LoadBackendOptions = {}): Promise<ActiveBackend> {
   const fromEnv = env[BACKEND_ENV];
-  if (requested === undefined && fromEnv !== undefined && !isBackendRequest(fromEnv)) {
+  if (request === undefined && fromEnv !== undefined && !isBackendRequest(fromEnv)) {
     throw new UserError(`${BACKEND_ENV}=${fromEnv} is not a backend; use one of ${BACKENDS.join(', ')}`);
   }
-  const choice: BackendRequest = requested ?? (fromEnv as BackendRequest | undefined) ?? 'auto';
-  const source = requested !== undefined ? `--backend ${choice}` : fromEnv !== undefined ? `${BACKEND_ENV}=${choice}` : 'auto';
-  if (choice !== 'auto') {
-    const failure = await tryBackend(choice);
-    if (failure) throw new UserError(`backend "${choice}" (from ${source}) is not available: ${failure}. ${INSTALL_HINT[choice]}`);
-    return (active = { name: choice, reason: `forced by ${source}` });
-  }
+  const choice: BackendRequest = request ?? (fromEnv as BackendRequest | undefined) ?? 'auto';
+  if (choice === 'auto') return autoBackend();
+  const source = request !== undefined ? requestedBy : `${BACKEND_ENV}=${choice}`;
+  const failure = await tryBackend(choice);
+  if (failure) throw new UserError(`backend "${choice}"${source ? ` (from ${source})` : ''} is not available: ${failure}. ${INSTALL_HINT[choice]}`);
+  return { name: choice, reason: source ? `forced by ${source}` : 'requested' };
+}
+
+async function autoBackend(): Promise<ActiveBackend> {
   const skipped: string[] = [];
   for (const name of ['node', 'wasm', 'cpu'] as const) {
     const failure = await tryBackend(name);
-    if (!failure) {
-      const reason = skipped.length === 0 ? 'auto: fastest available' : `auto: ${skipped.join('; ')}`;
-      return (active = { name, reason });
-    }
+    if (!failure) return { name, reason: skipped.length === 0 ? 'auto: fastest available' : `auto: ${skipped.join('; ')}` };
     skipped.push(`${name} unavailable (${failure})`);
   }
   throw new Error(`no TensorFlow.js backend could start: ${skipped.join('; ')}`);
-}
-
-/** The backend chosen by the last `loadBackend`, if any. */
-export function activeBackend(): ActiveBackend | undefined {
-  return active;
 }
 
 /** Returns why the backend cannot be used, or undefined once it is active. */

@@ -10,7 +10,7 @@ import { createRng } from './rng.js';
 import { useFastWasmKernels } from './wasm-kernels.js';
 
 beforeAll(async () => {
-  await loadBackend('wasm');
+  await loadBackend({ request: 'wasm' });
   useFastWasmKernels();
 });
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { createRng } from './rng.js';
 
 /** tfjs-layers' Dropout reads `seed` each time it is called (its TypeScript type keeps it private). */
 interface DropoutInternals {
@@ -29,4 +30,17 @@ export function keepDropoutSeeds(layers: readonly tf.layers.Layer[]): () => void
     layers.forEach((layer, k) => {
       (layer as unknown as DropoutInternals).seed = seeds[k];
     });
+}
+
+/** Mixed into the training seed for the dropout stream (any constant that is not 0). */
+const DROPOUT_STREAM = 0x5bd1e995;
+
+/**
+ * One dropout seed per training step, from a stream of its own: models without
+ * dropout keep the batch order of the shuffle stream, and a resumed run can
+ * skip the seeds of finished steps and draw the masks it would have drawn.
+ */
+export function dropoutSeedStream(seed: number): () => number {
+  const rng = createRng((seed ^ DROPOUT_STREAM) >>> 0);
+  return () => Math.floor(rng.next() * 2 ** 31);
 }

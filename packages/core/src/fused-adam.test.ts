@@ -7,7 +7,7 @@ import { buildMultiHeadModel } from './model-builder.js';
 import { createRng } from './rng.js';
 
 beforeAll(async () => {
-  await loadBackend('wasm');
+  await loadBackend({ request: 'wasm' });
 });
 
 const model = () =>

@@ -1,23 +1,51 @@
-export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
-export { activeBackend, BACKEND_ENV, BACKENDS, isBackendRequest, loadBackend, type ActiveBackend, type BackendName, type BackendRequest } from './backend.js';
-export { dropLabels, type DroppedLabels } from './label-masking.js';
-export { maskedBceWithGradient, maskedBinaryCrossentropy, maskedLoss, type MaskedLossOptions } from './masked-loss.js';
-export { markUntrained, maskedMetrics, rocAuc, taskMetrics, type TaskMetrics } from './masked-metrics.js';
-export { column, createMatrix, labelledCounts, matrixFromRows, MISSING, takeRows, type Matrix } from './matrix.js';
-export { buildMultiHeadModel, type Activation, type DenseSpec, type HeadSpec, type MultiHeadSpec } from './model-builder.js';
-export { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, readModelMeta, saveModel, type ModelMeta, type SavedModel } from './model-store.js';
-export { outputWidth, predictProbabilities } from './predict.js';
-export { createRng, permutation, shuffleInPlace, type Rng } from './rng.js';
-export { splitIndices, type Split, type SplitFractions } from './splits.js';
-export { NonFiniteLossError, trainMultiTask, type Dataset, type LossFunction, type TrainOptions, type TrainResult } from './trainer.js';
-export type { EpochRecord, TaskSummary, TrainerEvent, TrainerEventListener } from './trainer-events.js';
+// The public face of @mtl/core, grouped by concept. The fast paths that lean on
+// tfjs internals are not here: they live behind `@mtl/core/internal`.
+
+// Data and masking: label matrices with -1 for a missing label, seeded label dropping and splits.
+export { createMatrix, labelledCounts, matrixFromRows, MISSING, takeRows } from './matrix.js';
+export { dropLabels } from './label-masking.js';
+export { splitIndices } from './splits.js';
+export { createRng } from './rng.js';
+export type { Matrix } from './matrix.js';
+export type { DroppedLabels } from './label-masking.js';
+export type { Split, SplitFractions } from './splits.js';
+export type { Rng } from './rng.js';
+
+// Loss: binary cross-entropy over the labelled entries only, for tensors or model.compile.
+export { maskedBinaryCrossentropy, maskedLoss } from './masked-loss.js';
+export type { MaskedLossOptions } from './masked-loss.js';
+
+// Metrics: per task, on labelled entries only.
+export { markUntrained, maskedMetrics, taskMetrics } from './masked-metrics.js';
+export type { TaskMetrics } from './masked-metrics.js';
+
+// Model building and prediction: a shared trunk with one sigmoid head per task.
+export { buildMultiHeadModel } from './model-builder.js';
+export { predictProbabilities } from './predict.js';
+export type { Activation, DenseSpec, HeadSpec, MultiHeadSpec } from './model-builder.js';
+
+// Training and events: the trainer, its pause/stop control, the comparison of variants, and what they report.
+export { trainMultiTask } from './trainer.js';
 export { TrainingControl } from './training-control.js';
-export { useFastWasmKernels } from './wasm-kernels.js';
-export { FusedAdamOptimizer } from './fused-adam.js';
-export { denseChainStep, hostMaskedBceGradient, tapeLossGradient, type DenseChainStep, type LossGradient, type StepGradients } from './dense-chain-step.js';
+export { trainVariants, VARIANTS } from './training-variants.js';
+export type { Dataset, LossFunction, TrainOptions, TrainResult } from './trainer.js';
+export type { VariantName, VariantResult, VariantsInput } from './training-variants.js';
+export type { EpochRecord, NoticeEvent, TaskSummary, TrainerEvent, TrainerEventListener } from './trainer-events.js';
+export type { PanelEvent, RunEvent, RunEventListener, RunInfoEvent, StageEvent } from './run-events.js';
+
+// Checkpoints and the model store: files written whole or not at all, and checked when read back.
+export { loadModel, readModelMeta, saveModel } from './model-store.js';
+export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
+export type { CheckpointOptions } from './checkpoint.js';
+export type { ModelMeta, SavedModel } from './model-store.js';
+
+// Backend: which TensorFlow.js backend runs, and why.
+export { BACKEND_ENV, BACKENDS, isBackendRequest, loadBackend } from './backend.js';
+export type { ActiveBackend, BackendName, BackendRequest, LoadBackendOptions } from './backend.js';
+
+// Errors: typed, with messages meant for the user.
+export { NonFiniteLossError } from './trainer.js';
 export { UserError } from './user-error.js';
+
+// TensorFlow.js itself, so that callers use the very instance (and backend) core uses.
 export * as tf from '@tensorflow/tfjs';
-export type { NoticeEvent, PanelEvent, RunEvent, RunEventListener, RunInfoEvent, StageEvent } from './run-events.js';
-export { naiveBinaryCrossentropy } from './naive-loss.js';
-export { trainVariants, VARIANTS, type VariantName, type VariantResult, type VariantsInput } from './training-variants.js';
-export { CHECKPOINT_FORMAT, readCheckpoint, type Checkpoint, type CheckpointOptions } from './checkpoint.js';

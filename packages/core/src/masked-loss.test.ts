@@ -4,7 +4,7 @@ import { loadBackend } from './backend.js';
 import { maskedBceWithGradient, maskedBinaryCrossentropy } from './masked-loss.js';
 
 beforeAll(async () => {
-  await loadBackend('cpu');
+  await loadBackend({ request: 'cpu' });
 });
 
 const bce = (y: number, p: number) => -(y * Math.log(p) + (1 - y) * Math.log(1 - p));

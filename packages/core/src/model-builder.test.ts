@@ -5,7 +5,7 @@ import { maskedLoss } from './masked-loss.js';
 import { buildMultiHeadModel } from './model-builder.js';
 
 beforeAll(async () => {
-  await loadBackend('cpu');
+  await loadBackend({ request: 'cpu' });
 });
 
 describe('buildMultiHeadModel', () => {

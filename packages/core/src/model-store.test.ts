@@ -8,7 +8,7 @@ import { buildMultiHeadModel } from './model-builder.js';
 import { loadModel, readModelMeta, saveModel } from './model-store.js';
 
 beforeAll(async () => {
-  await loadBackend('wasm');
+  await loadBackend({ request: 'wasm' });
 });
 
 const model = () => buildMultiHeadModel({ inputSize: 3, trunk: [{ units: 5 }], heads: [{ name: 'a' }, { name: 'b', hidden: { units: 2 } }], seed: 1 });

@@ -14,7 +14,7 @@ import { type Dataset, NonFiniteLossError, trainMultiTask } from './trainer.js';
 import { TrainingControl } from './training-control.js';
 
 beforeAll(async () => {
-  await loadBackend('wasm');
+  await loadBackend({ request: 'wasm' });
 });
 
 /** Two tasks on 3 features: a = x0 > 0, b = x1 + x2 > 0; a third of the labels missing. */

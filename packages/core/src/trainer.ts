@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Checkpoint, type CheckpointOptions, prepareCheckpointDir, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { denseChainStep, type DenseChainStep, hostMaskedBceGradient, type LossGradient, tapeLossGradient } from './dense-chain-step.js';
-import { dropoutLayers, keepDropoutSeeds, seedDropout } from './dropout-seeds.js';
+import { dropoutLayers, dropoutSeedStream, keepDropoutSeeds, seedDropout } from './dropout-seeds.js';
 import { FusedAdamOptimizer, hostMemoryBackend } from './fused-adam.js';
 import { maskedBceWithGradient, maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
 import { maskedMetrics } from './masked-metrics.js';
 import { labelledCounts, type Matrix } from './matrix.js';
 import { predictProbabilities } from './predict.js';
-import { createRng, permutation } from './rng.js';
+import { createRng, permutation, type Rng } from './rng.js';
 import { ShuffledBatches } from './shuffled-batches.js';
+import { checkTfjsInternals, plainPathNotice } from './tfjs-internals-guard.js';
 import type { EpochRecord, TrainerEvent, TrainerEventListener } from './trainer-events.js';
 import { TrainingControl } from './training-control.js';
 import { useFastWasmKernels } from './wasm-kernels.js';
@@ -62,7 +63,9 @@ export class NonFiniteLossError extends Error {
 /**
  * Mini-batch training with the masked loss and Adam. Emits typed events, checks
  * for NaN after every batch, honours pause/stop between batches, and evaluates
- * the dev rows after every epoch.
+ * the dev rows after every epoch. Its fast paths run only on the tfjs release
+ * they were verified against; on any other it trains on tfjs' tape with
+ * `tf.train.adam` and says so in a notice.
  */
 export async function trainMultiTask(model: tf.LayersModel, train: Dataset, options: TrainOptions): Promise<TrainResult> {
   const emit = options.onEvent ?? (() => {});
@@ -74,15 +77,15 @@ export async function trainMultiTask(model: tf.LayersModel, train: Dataset, opti
   }
 }
 
-/** Mixed into the seed for the dropout stream (any constant that is not 0). */
-const DROPOUT_STREAM = 0x5bd1e995;
-
 async function runTraining(model: tf.LayersModel, train: Dataset, options: TrainOptions, emit: (e: TrainerEvent) => void): Promise<TrainResult> {
   validateShapes(model, train, options);
   const control = options.control ?? new TrainingControl();
   const rng = createRng(options.seed ?? 0);
   if (options.checkpoint && !options.checkpoint.resume) prepareCheckpointDir(options.checkpoint.path);
-  const optimizer = new FusedAdamOptimizer(options.learningRate ?? 0.001);
+  // The fast paths lean on tfjs internals: only on the release they were verified against.
+  const internals = checkTfjsInternals();
+  const learningRate = options.learningRate ?? 0.001;
+  const optimizer = internals.verified ? new FusedAdamOptimizer(learningRate) : tf.train.adam(learningRate);
   const rows = train.x.rows;
   const batches = Math.ceil(rows / options.batchSize);
   const resumed = await resumeFrom(options.checkpoint, model, optimizer);
@@ -96,24 +99,18 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
     trainRows: rows, devRows: options.dev?.x.rows ?? 0,
     tasks: options.taskNames.map((name, i) => ({ name, labelled: counts[i]!, total: rows })),
   });
+  if (!internals.verified) emit(plainPathNotice(internals));
   for (const task of untrainedTasks) {
     emit({ type: 'notice', level: 'warning', message: `task ${task} has no labels in the training rows: the other tasks train, ${task} is reported as untrained` });
   }
-  // Skip the shuffles of finished epochs so a resumed run sees the same batch order.
-  // Dropout masks: one seed per step from a stream of their own, so models without dropout
-  // keep their batch order and a resumed run draws the masks it would have drawn.
-  const dropoutRng = createRng(((options.seed ?? 0) ^ DROPOUT_STREAM) >>> 0);
-  const nextDropoutSeed = () => Math.floor(dropoutRng.next() * 2 ** 31);
-  for (let e = 0; e < startEpoch; e++) {
-    permutation(rows, rng);
-    for (let b = 0; b < batches; b++) nextDropoutSeed();
-  }
+  const nextDropoutSeed = dropoutSeedStream(options.seed ?? 0);
+  skipFinishedEpochs({ epochs: startEpoch, rows, batches, shuffleRng: rng, nextDropoutSeed });
 
-  if (tf.getBackend() === 'wasm') useFastWasmKernels();
+  if (internals.verified && tf.getBackend() === 'wasm') useFastWasmKernels();
   const shuffled = new ShuffledBatches(train.x, train.y);
   const dropouts = dropoutLayers(model);
   const restoreDropoutSeeds = keepDropoutSeeds(dropouts);
-  const chainStep = fastStep(model, options, lossFunction);
+  const chainStep = internals.verified ? fastStep(model, options, lossFunction) : undefined;
   try {
     for (let epoch = startEpoch + 1; epoch <= options.epochs; epoch++) {
       const started = performance.now();
@@ -128,7 +125,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
         if (control.stopRequested) return stop(epoch - 1);
         const start = batch * options.batchSize;
         const end = Math.min(rows, start + options.batchSize);
-        const loss = trainStep(model, optimizer, shuffled, start, end, lossFunction, chainStep, { layers: dropouts, seed: nextDropoutSeed() });
+        const loss = trainStep({ model, optimizer, batch: { rows: shuffled, start, end }, lossFunction, chainStep, dropout: { layers: dropouts, seed: nextDropoutSeed() } });
         if (!Number.isFinite(loss)) {
           emit({ type: 'nan', epoch, batch: batch + 1 });
           throw new NonFiniteLossError(epoch, batch + 1);
@@ -160,6 +157,18 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   }
 }
 
+/**
+ * Draws what the finished epochs of a resumed run drew, and drops it: each
+ * epoch's shuffle and the dropout seed of each of its steps. The epochs that
+ * follow then see the batch order and dropout masks of an uninterrupted run.
+ */
+function skipFinishedEpochs(options: { epochs: number; rows: number; batches: number; shuffleRng: Rng; nextDropoutSeed: () => number }): void {
+  for (let e = 0; e < options.epochs; e++) {
+    permutation(options.rows, options.shuffleRng);
+    for (let b = 0; b < options.batches; b++) options.nextDropoutSeed();
+  }
+}
+
 /** Loads and applies the checkpoint when resuming; on failure the optimizer is freed before the error goes up. */
 async function resumeFrom(checkpoint: CheckpointOptions | undefined, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<Checkpoint | undefined> {
   if (!checkpoint?.resume) return undefined;
@@ -173,30 +182,38 @@ async function resumeFrom(checkpoint: CheckpointOptions | undefined, model: tf.L
   }
 }
 
+interface FastStep {
+  step: DenseChainStep;
+  lossGradient: LossGradient;
+}
+
 /**
  * A plain Dense chain (the builder's models) backpropagates without tfjs' tape;
  * with the default masked loss on wasm or cpu, the loss and its gradient are
  * computed on the host. Undefined (use `minimize`) for any other model.
  */
-function fastStep(model: tf.LayersModel, options: TrainOptions, lossFunction: LossFunction): { step: DenseChainStep; lossGradient: LossGradient } | undefined {
+function fastStep(model: tf.LayersModel, options: TrainOptions, lossFunction: LossFunction): FastStep | undefined {
   const step = denseChainStep(model);
   if (!step) return undefined;
   const onHost = hostMemoryBackend() !== undefined && !options.lossFunction && !options.loss?.fromLogits;
   return { step, lossGradient: onHost ? hostMaskedBceGradient(options.loss) : tapeLossGradient(lossFunction) };
 }
 
-function trainStep(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
-  shuffled: ShuffledBatches,
-  start: number,
-  end: number,
-  lossFunction: LossFunction,
-  chainStep: { step: DenseChainStep; lossGradient: LossGradient } | undefined,
-  dropout: { layers: readonly tf.layers.Layer[]; seed: number },
-): number {
+interface StepOptions {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  /** Rows [start, end) of the epoch's order. */
+  batch: { rows: ShuffledBatches; start: number; end: number };
+  lossFunction: LossFunction;
+  /** The fast step, when the model and tfjs allow it; otherwise the tape (`minimize`). */
+  chainStep: FastStep | undefined;
+  dropout: { layers: readonly tf.layers.Layer[]; seed: number };
+}
+
+/** One optimizer step on one batch; returns the batch's loss. */
+function trainStep({ model, optimizer, batch, lossFunction, chainStep, dropout }: StepOptions): number {
   return tf.tidy(() => {
-    const { xb, yb } = shuffled.batch(start, end);
+    const { xb, yb } = batch.rows.batch(batch.start, batch.end);
     if (chainStep) {
       const { loss, grads } = chainStep.step(xb, yb, chainStep.lossGradient, dropout.seed);
       optimizer.applyGradients(grads);

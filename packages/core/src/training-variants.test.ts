@@ -7,7 +7,7 @@ import type { Dataset } from './trainer.js';
 import { trainVariants } from './training-variants.js';
 
 beforeAll(async () => {
-  await loadBackend('wasm');
+  await loadBackend({ request: 'wasm' });
 });
 
 /** a = x0 > 0, b = x1 > 0; in training, b is missing in half of the rows and c in every row. */

@@ -5,7 +5,7 @@ import { createRng } from './rng.js';
 import { useFastWasmKernels } from './wasm-kernels.js';
 
 beforeAll(async () => {
-  await loadBackend('wasm');
+  await loadBackend({ request: 'wasm' });
 });
 
 function random(shape: [number, number], seed: number): tf.Tensor2D {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkTfjsInternals } from './tfjs-internals-guard.js';
 
 /** The parts of the wasm backend these kernels use (tfjs-backend-wasm 4.x). */
 interface WasmBackend extends tf.KernelBackend {
@@ -33,10 +34,13 @@ let installed = false;
  *   copies with one `subarray().set()` per row and input, which allocates
  *   per row; these copy value by value.
  *
- * Idempotent; returns false when the wasm backend is not registered.
+ * Idempotent; returns false, changing nothing, when the wasm backend is not
+ * registered or the installed tfjs is not the release these kernels were
+ * verified against (they call the backend's internals).
  */
 export function useFastWasmKernels(): boolean {
   if (installed) return true;
+  if (!checkTfjsInternals().verified) return false;
   const matMul = tf.getKernel(tf.BatchMatMul, 'wasm');
   const transpose = tf.getKernel(tf.Transpose, 'wasm');
   const concat = tf.getKernel(tf.Concat, 'wasm');
