@@ -36,7 +36,7 @@ export interface TrainOptions {
   onEvent?: TrainerEventListener;
   /** Write a checkpoint after every epoch, and optionally resume from it. */
   checkpoint?: CheckpointOptions;
-  /** What this model is, when a run trains several (e.g. a --compare variant); shown by reporters. */
+  /** What this model is, when a run trains several (e.g. one variant of a comparison); shown by reporters. */
   label?: string;
   /** Called after each epoch's event, e.g. to write a checkpoint. */
   afterEpoch?: (record: EpochRecord, model: tf.LayersModel) => void | Promise<void>;
