@@ -28,7 +28,8 @@ describe('toy CLI end to end', () => {
     expect(run.stdout).toMatch(/\| y2 \| 3000 \|/);
     expect(run.stdout).not.toMatch(/\x1b|\r/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    expect(results.backend).toBe('wasm');
+    expect(results).toMatchObject({ schema: 'masked-mtl-results', version: 1, app: 'toy' });
+    expect(results.backend.name).toBe('wasm');
     expect(results.tasks.map((t: { name: string }) => t.name)).toEqual(['y0', 'y1', 'y2']);
     for (const task of results.tasks) {
       expect(task.labelled).toBe(3000);

@@ -10,7 +10,7 @@ export const MIN_TRAINING_ROWS = 100;
 /** The toy data as the kit takes it: `points` seeded points with all three labels. */
 export function toyData(points: number, seed: number): ExperimentData {
   const { x, y } = generateToyData(points, seed);
-  return { x, y, tasks: TOY_TASKS, fingerprint: { generator: 'toy-v1', points, seed } };
+  return { x, y, tasks: TOY_TASKS, fingerprint: { generator: 'toy-v1', points } };
 }
 
 /** The classic set-up: the last 3,000 points are the test set; the rest is split 90 % train / 10 % dev. */

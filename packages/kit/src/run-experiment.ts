@@ -29,7 +29,6 @@ const COMPARED = ['naive', 'complete-rows', 'single-task'] as const;
 export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<O>, options: O, context: RunContext): Promise<ExperimentResults> {
   const outDir = prepareOutputDir(options.out);
   const backend = await loadBackend({ request: options.backend, ...(options.backend ? { requestedBy: `--backend ${options.backend}` } : {}) });
-  context.onEvent({ type: 'notice', level: 'info', message: `backend ${backend.name} (${backend.reason})` });
   const appContext: ExperimentContext = { ...context, outDir };
   const data = await app.load(options, appContext);
   checkMissingRates('--missing-rate', options.missingRate, data.tasks);

@@ -24,8 +24,9 @@ export async function runTrainCommand<O extends CommonOptions>(options: { app: E
   }
   process.stdout.write(`\n${summary(app, flags, results)}\n`);
   if (!results.stopped) return 0;
-  const what = flags.sweep ? 'the sweep stopped; sweep.json holds the missing rates it finished' : `training stopped after epoch ${results.stopped.epoch}; the outputs hold the model as it was then`;
-  process.stdout.write(`${what} (${results.stopped.reason}).\nTo continue: the same command with --resume (${options.commandLine} --resume).\n`);
+  const { reason, epoch } = results.stopped;
+  const what = flags.sweep ? `the sweep stopped (${reason}); sweep.json holds the missing rates it finished` : `training stopped after epoch ${epoch} (${reason}); the outputs hold the model as it was then`;
+  process.stdout.write(`${what}.\nTo continue: the same command with --resume (${options.commandLine} --resume).\n`);
   return stopExitCode(results.stopped.reason);
 }
 
