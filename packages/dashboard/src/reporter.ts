@@ -19,7 +19,12 @@ export interface ReporterOptions {
   env?: NodeJS.ProcessEnv;
   /** Least milliseconds between redraws; default 100 (at most 10 per second). */
   throttleMs?: number;
-  /** First SIGINT requests a graceful stop, a second exits with 130; default true. */
+  /**
+   * First SIGINT requests a graceful stop, a second exits with 130; default true.
+   * False where the app owns its signals (the experiment kit does): the live
+   * screen reads Ctrl-C as a key in raw mode, so it stops and quits the same way
+   * either way.
+   */
   handleSignals?: boolean;
 }
 
