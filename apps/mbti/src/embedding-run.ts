@@ -1,11 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { type BackendRequest, type RunEventListener, type TrainingControl } from '@mtl/core';
+import { createTextEmbedder, EmbeddingCache, EmbeddingInterrupted, encoderId } from '@mtl/embedding';
 import { ExitError } from '@mtl/kit';
 import { describeSkipped, requirePeople } from './csv-reader.js';
-import { EmbeddingCache } from './embedding-cache.js';
-import { EmbeddingInterrupted, embedPeople, type PersonVectors } from './person-vectors.js';
-import { createPostEmbedder } from './post-embedder.js';
-import { encoderId } from './sentence-encoder.js';
+import { embedPeople, type PersonVectors } from './person-vectors.js';
+import { CLEANING_VERSION } from './post-cleaning.js';
 
 export interface EmbeddingSettings {
   cacheDir: string;
@@ -33,10 +32,10 @@ export async function embedCsv(
   context: { onEvent: RunEventListener; control: TrainingControl; resumeHint: string },
 ): Promise<{ vectors: PersonVectors; encoder: string }> {
   const encoder = encoderId(settings.modelDir);
-  const cache = new EmbeddingCache(settings.cacheDir, encoder);
+  // 'clean-N' in the key: posts cleaned by another version of the cleaning never share vectors.
+  const cache = new EmbeddingCache({ dir: settings.cacheDir, encoder, preparation: `clean-${CLEANING_VERSION}` });
   try {
-    const createEmbedder = () =>
-      createPostEmbedder({ modelDir: settings.modelDir, backend: settings.backend ?? 'auto', workers: settings.workers ?? defaultWorkers() });
+    const createEmbedder = () => createTextEmbedder({ modelDir: settings.modelDir, workers: settings.workers ?? defaultWorkers() });
     const vectors = await embedPeople({ path, cache, createEmbedder, onEvent: context.onEvent, shouldStop: () => context.control.stopRequested });
     for (const message of describeSkipped(path, vectors.summary)) context.onEvent({ type: 'notice', level: 'warning', message });
     requirePeople(path, vectors.summary);
@@ -44,7 +43,7 @@ export async function embedCsv(
   } catch (error) {
     if (error instanceof EmbeddingInterrupted) {
       throw new ExitError(
-        `interrupted: ${error.embedded} new post vectors were saved in ${cache.path}. Run the same command again (${context.resumeHint}) to resume: cached posts are not embedded again.`,
+        `interrupted: ${error.embedded} new post vectors were saved in ${error.cachePath}. Run the same command again (${context.resumeHint}) to resume: cached posts are not embedded again.`,
         INTERRUPTED_EXIT_CODE,
       );
     }

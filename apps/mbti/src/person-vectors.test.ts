@@ -2,17 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBackend, type RunEvent } from '@mtl/core';
-import { EmbeddingCache } from './embedding-cache.js';
-import { EmbeddingInterrupted, embedPeople } from './person-vectors.js';
-import { createPostEmbedder, type PostEmbedder } from './post-embedder.js';
-import { defaultModelDir, EMBEDDING_SIZE, encoderId } from './sentence-encoder.js';
+import { createTextEmbedder, defaultModelDir, EMBEDDING_SIZE, EmbeddingCache, EmbeddingInterrupted, encoderId, type TextEmbedder } from '@mtl/embedding';
+import { embedPeople } from './person-vectors.js';
 
 const FIXTURE = 'test/fixtures/mbti-tiny.csv';
 
 describe('embedPeople with the real encoder and an on-disk cache', () => {
   const modelDir = defaultModelDir();
   const id = encoderId(modelDir);
-  let embedder: PostEmbedder;
+  let embedder: TextEmbedder;
   let loads = 0;
   const createEmbedder = async () => {
     loads++;
@@ -20,7 +18,7 @@ describe('embedPeople with the real encoder and an on-disk cache', () => {
   };
   beforeAll(async () => {
     await loadBackend();
-    embedder = await createPostEmbedder({ modelDir, backend: 'auto', workers: 0 });
+    embedder = await createTextEmbedder({ modelDir, workers: 0 });
   });
   afterAll(() => embedder.close());
 
@@ -28,7 +26,7 @@ describe('embedPeople with the real encoder and an on-disk cache', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mbti-vectors-'));
 
     // Interrupted after the first batch: that batch is committed, nothing else.
-    let cache = new EmbeddingCache(dir, id);
+    let cache = new EmbeddingCache({ dir, encoder: id });
     let batches = 0;
     await expect(
       embedPeople({ path: FIXTURE, cache, createEmbedder, batchSize: 4, shouldStop: () => batches++ >= 1 }),
@@ -37,7 +35,7 @@ describe('embedPeople with the real encoder and an on-disk cache', () => {
     cache.close();
 
     // A new process: opens the cache again and embeds only the rest.
-    cache = new EmbeddingCache(dir, id);
+    cache = new EmbeddingCache({ dir, encoder: id });
     const events: RunEvent[] = [];
     const first = await embedPeople({ path: FIXTURE, cache, createEmbedder, batchSize: 4, onEvent: (e) => events.push(e) });
     expect(first.types).toEqual(['INTJ', 'ENFP', 'INFP', 'ESTJ', 'INTP', 'ESFP']);
@@ -58,7 +56,7 @@ describe('embedPeople with the real encoder and an on-disk cache', () => {
 
   it('a person vector is the mean of their post vectors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mbti-vectors-'));
-    const cache = new EmbeddingCache(dir, id);
+    const cache = new EmbeddingCache({ dir, encoder: id });
     const result = await embedPeople({ path: FIXTURE, cache, createEmbedder });
     // ENFP (second person) has two posts.
     const posts = await embedder.embed(['Just met the most amazing people at the festival!', 'Who wants to go on a spontaneous road trip this weekend?']);

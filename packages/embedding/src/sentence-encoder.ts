@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { tf, UserError, useFastWasmKernels } from '@mtl/core';
+import { tf, UserError } from '@mtl/core';
+import { useFastWasmKernels } from '@mtl/core/internal';
 
 /** Width of a Universal Sentence Encoder vector. */
 export const EMBEDDING_SIZE = 512;

@@ -1,40 +1,57 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BackendRequest } from '@mtl/core';
-import { encoderId, loadSentenceEncoder, loadTokenizer, type SentenceEncoder } from './sentence-encoder.js';
+import { type BackendName, type BackendRequest, tf } from '@mtl/core';
+import { defaultModelDir, encoderId, loadSentenceEncoder, loadTokenizer, type SentenceEncoder } from './sentence-encoder.js';
 
-/** Embeds batches of posts, in this thread or spread over worker threads. */
-export interface PostEmbedder {
+/** Embeds batches of texts, in this thread or spread over worker threads. */
+export interface TextEmbedder {
+  /** `encoderId()` of the weights. */
   readonly id: string;
   /** Batches that may usefully be in flight at once. */
   readonly parallelism: number;
+  /** Where the model runs, for people: 'main thread', '2 worker threads'. */
   readonly where: string;
   embed(texts: readonly string[]): Promise<Float32Array>;
-  /** SentencePiece ids, in this thread: the caller sorts posts by token count, workers do not tokenize again. */
+  /** SentencePiece ids, in this thread: the caller sorts texts by token count, workers do not tokenize again. */
   tokenize(text: string): number[];
   embedTokens(encodings: ReadonlyArray<ArrayLike<number>>): Promise<Float32Array>;
   close(): Promise<void>;
 }
 
-export interface PostEmbedderOptions {
-  modelDir: string;
-  backend: BackendRequest;
-  /** 0 = embed in this thread. */
+export interface TextEmbedderOptions {
+  /** USE-lite files; default: the copy in universal-sentence-encoder-node. */
+  modelDir?: string;
+  /** The flag that set modelDir, named in errors; default '--model-dir'. */
+  flag?: string;
+  /** 0 = embed in this thread; n = a pool of n worker threads, one encoder each. */
   workers: number;
+  /** Backend of the worker threads; default: the one this thread runs (see `loadBackend`), else 'auto'. */
+  backend?: BackendRequest;
 }
 
 const WORKER_URL = new URL('./embedding-worker.js', import.meta.url);
 
-export async function createPostEmbedder(options: PostEmbedderOptions): Promise<PostEmbedder> {
+/** Loads the encoder once per worker (or once here) and resolves when every copy is ready. */
+export async function createTextEmbedder(options: TextEmbedderOptions): Promise<TextEmbedder> {
+  const settings = { modelDir: options.modelDir ?? defaultModelDir(), flag: options.flag ?? '--model-dir' };
   // Workers need compiled JavaScript; from TypeScript sources (unit tests) embed in-process.
   const workerFile = fileURLToPath(WORKER_URL);
-  if (options.workers > 0 && existsSync(workerFile)) return createWorkerPool(options, workerFile);
-  const encoder = await loadSentenceEncoder(options.modelDir);
+  if (options.workers > 0 && existsSync(workerFile)) {
+    return createWorkerPool({ ...settings, workers: options.workers, backend: options.backend ?? runningBackend() }, workerFile);
+  }
+  const encoder = await loadSentenceEncoder(settings);
   return inProcess(encoder);
 }
 
-function inProcess(encoder: SentenceEncoder): PostEmbedder {
+const BACKEND_OF_TFJS: Record<string, BackendName> = { tensorflow: 'node', wasm: 'wasm', cpu: 'cpu' };
+
+/** What this thread runs: workers run the same, whatever chose it (a flag, MTL_BACKEND, auto). */
+function runningBackend(): BackendRequest {
+  return BACKEND_OF_TFJS[tf.getBackend()] ?? 'auto';
+}
+
+function inProcess(encoder: SentenceEncoder): TextEmbedder {
   return {
     id: encoder.id,
     parallelism: 1,
@@ -48,19 +65,26 @@ function inProcess(encoder: SentenceEncoder): PostEmbedder {
   };
 }
 
-async function createWorkerPool(options: PostEmbedderOptions, workerFile: string): Promise<PostEmbedder> {
-  const id = encoderId(options.modelDir);
-  const tokenizer = loadTokenizer(options.modelDir);
+interface WorkerPoolSettings {
+  modelDir: string;
+  flag: string;
+  workers: number;
+  backend: BackendRequest;
+}
+
+async function createWorkerPool(options: WorkerPoolSettings, workerFile: string): Promise<TextEmbedder> {
+  const id = encoderId(options);
+  const tokenizer = loadTokenizer(options);
   const pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
   const idle: Worker[] = [];
   const waiting: Array<(worker: Worker) => void> = [];
   let nextId = 0;
   let closed = false;
 
-  const workers = await Promise.all(
+  const started = await Promise.allSettled(
     Array.from({ length: options.workers }, () =>
       new Promise<Worker>((resolve, reject) => {
-        const worker = new Worker(workerFile, { workerData: { backend: options.backend, modelDir: options.modelDir } });
+        const worker = new Worker(workerFile, { workerData: { backend: options.backend, modelDir: options.modelDir, flag: options.flag } });
         worker.once('message', (message: { ready?: boolean; failed?: string }) => {
           if (message.ready) resolve(worker);
           else reject(new Error(`embedding worker failed to start: ${message.failed}`));
@@ -69,6 +93,13 @@ async function createWorkerPool(options: PostEmbedderOptions, workerFile: string
       }),
     ),
   );
+  const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failure = started.find((s) => s.status === 'rejected');
+  if (failure) {
+    // The workers that did start would keep the process alive.
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    throw failure.reason;
+  }
   for (const worker of workers) {
     worker.on('message', (message: { id: number; vectors?: Float32Array; error?: string }) => {
       const request = pending.get(message.id);

@@ -3,34 +3,52 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import { UserError } from '@mtl/core';
-import { CLEANING_VERSION } from './post-cleaning.js';
 import { EMBEDDING_SIZE } from './sentence-encoder.js';
 
 export const CACHE_FILE = 'embeddings.sqlite';
-export const CACHE_FORMAT = 'mbti-embedding-cache';
+/** The format name written into new caches. */
+export const CACHE_FORMAT = 'mtl-embedding-cache';
+/** The same format under the name it had while the cache lived in the mbti app: such files open as they are. */
+export const EARLIER_CACHE_FORMATS: readonly string[] = ['mbti-embedding-cache'];
 export const CACHE_VERSION = 1;
 
-/** sha256 of a cleaned post: the part of the cache key that depends on the text. */
-export function postHash(post: string): Buffer {
-  return createHash('sha256').update(post, 'utf8').digest();
+/** sha256 of a text as embedded: the part of the cache key that depends on the text. */
+export function textHash(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+export interface EmbeddingCacheOptions {
+  /** Directory of the cache file, created when missing. */
+  dir: string;
+  /** `encoderId()` of the weights: vectors of other weights are never returned. */
+  encoder: string;
+  /**
+   * How texts were prepared before hashing (mbti: 'clean-1'). Part of the key,
+   * so a changed cleaning never reuses vectors of texts cleaned the old way.
+   */
+  preparation?: string;
+  /** The flag that chose `dir`, named in errors; default '--cache'. */
+  flag?: string;
 }
 
 /**
- * Post vectors on disk, keyed by (model id + cleaning version, sha256 of the
- * cleaned post). SQLite in WAL mode: every `put` is one transaction, so a
- * process killed at any moment leaves exactly the batches committed before it,
- * and a later run embeds only what is missing.
+ * Text vectors on disk, keyed by (encoder id + preparation, sha256 of the
+ * text). SQLite in WAL mode: every `put` is one transaction, so a process
+ * killed at any moment leaves exactly the batches committed before it, and a
+ * later run embeds only what is missing.
  */
 export class EmbeddingCache {
   readonly path: string;
+  /** The value of the key's first part: encoder id, then `/preparation` if any. */
+  readonly model: string;
   private readonly db: SqliteDatabase;
-  private readonly model: string;
   private readonly selectOne;
   private readonly insertMany: (rows: ReadonlyArray<[Buffer, Float32Array]>) => void;
 
-  constructor(dir: string, modelId: string, flag = '--cache') {
+  constructor(options: EmbeddingCacheOptions) {
+    const { dir, flag = '--cache' } = options;
     this.path = join(resolve(dir), CACHE_FILE);
-    this.model = `${modelId}/clean-${CLEANING_VERSION}`;
+    this.model = options.preparation === undefined ? options.encoder : `${options.encoder}/${options.preparation}`;
     try {
       mkdirSync(resolve(dir), { recursive: true });
     } catch (error) {
@@ -45,7 +63,7 @@ export class EmbeddingCache {
     });
   }
 
-  /** The vector of a post, or undefined when it was never stored (or stored damaged). */
+  /** The vector of a text (by `textHash`), or undefined when it was never stored (or stored damaged). */
   get(hash: Buffer): Float32Array | undefined {
     const row = this.selectOne.get(this.model, hash);
     if (!row || row.vector.byteLength !== EMBEDDING_SIZE * 4) return undefined;
@@ -98,7 +116,8 @@ function openDatabase(path: string, flag: string): SqliteDatabase {
       throw damaged('an SQLite database of some other program');
     }
     const meta = new Map(db.prepare<unknown[], { key: string; value: string }>('SELECT key, value FROM cache_meta').all().map((r) => [r.key, r.value]));
-    if (meta.get('format') !== CACHE_FORMAT || meta.get('version') !== String(CACHE_VERSION)) {
+    const format = meta.get('format') ?? '';
+    if ((format !== CACHE_FORMAT && !EARLIER_CACHE_FORMATS.includes(format)) || meta.get('version') !== String(CACHE_VERSION)) {
       db.close();
       throw damaged(`cache format ${meta.get('format')} version ${meta.get('version')}, this program uses ${CACHE_FORMAT} version ${CACHE_VERSION}`);
     }

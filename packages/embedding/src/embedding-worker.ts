@@ -7,11 +7,11 @@ import { loadSentenceEncoder } from './sentence-encoder.js';
  * (tfjs on wasm runs one thread per process). Messages: {id, encodings} (token ids) in,
  * {id, vectors} or {id, error} out; one {ready} or {failed} after loading.
  */
-const { backend, modelDir } = workerData as { backend: BackendRequest; modelDir: string };
+const { backend, modelDir, flag } = workerData as { backend: BackendRequest; modelDir: string; flag: string };
 const port = parentPort!;
 try {
-  await loadBackend(backend);
-  const encoder = await loadSentenceEncoder(modelDir);
+  await loadBackend({ request: backend });
+  const encoder = await loadSentenceEncoder({ modelDir, flag });
   port.postMessage({ ready: true });
   port.on('message', (message: { id: number; encodings: number[][] }) => {
     encoder.embedTokens(message.encodings).then(
