@@ -10,8 +10,7 @@
  */
 import { PassThrough, Writable } from 'node:stream';
 import { loadBackend, TrainingControl, trainMultiTask, type TrainerEvent } from '@mtl/core';
-import { TOY_TASKS } from 'toy/dist/toy-data.js';
-import { buildToyModel } from 'toy/dist/toy-experiment.js';
+import { buildToyModel, TOY_TASKS } from 'toy';
 import { TOY_BATCH, toyTrainingSet } from './toy-dataset.js';
 
 interface Reporter {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Dataset } from '@mtl/core';
-import { prepareToySplits } from 'toy/dist/toy-experiment.js';
+import { prepareToySplits } from 'toy';
 
 /** The classic set-up: 100,000 points, half the labels dropped: 87,300 training rows. */
 export const TOY_POINTS = 100_000;

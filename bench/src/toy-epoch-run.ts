@@ -9,8 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as installedCore from '@mtl/core';
 import { maskedLoss, tf, type BackendName } from '@mtl/core';
-import { TOY_TASKS } from 'toy/dist/toy-data.js';
-import { buildToyModel } from 'toy/dist/toy-experiment.js';
+import { buildToyModel, TOY_TASKS } from 'toy';
 import { TOY_BATCH, toyTrainingSet } from './toy-dataset.js';
 
 const { values } = parseArgs({ options: { backend: { type: 'string' }, mode: { type: 'string' }, epochs: { type: 'string' }, core: { type: 'string' } } });
