@@ -44,6 +44,11 @@ describe('embedPeople with the real encoder and an on-disk cache', () => {
     expect(first.x.cols).toBe(EMBEDDING_SIZE);
     const last = events.at(-1);
     expect(last).toMatchObject({ type: 'stage', name: 'embedding', unit: 'posts', done: 13, total: 13, finished: true, counters: { 'cache hits': 4 } });
+    // What `mbti train` and `mbti evaluate` report while embedding: the total from the start, cached posts done, a rate once a batch is in.
+    const stages = events.filter((e) => e.type === 'stage');
+    expect(stages[0]).toMatchObject({ done: 4, total: 13 });
+    expect(stages.every((e) => e.total === 13)).toBe(true);
+    for (const e of stages.slice(1)) expect(e.rate).toBeGreaterThan(0);
 
     // Fully cached: the model is not even loaded, and the vectors are the same.
     const loadsBefore = loads;

@@ -46,6 +46,20 @@ describe('the real USE-lite encoder, loaded offline from universal-sentence-enco
     expect(Array.from(fromTokens)).toEqual(Array.from(v));
   });
 
+  it('gives an empty text one vector wherever it stands in a batch (the graph has no row for it at the end)', async () => {
+    const alone = await encoder.embed(['']);
+    const first = await encoder.embed(['', 'hello']);
+    const last = await encoder.embed(['hello', '', '']);
+    expect(alone.length).toBe(EMBEDDING_SIZE);
+    expect(last.length).toBe(3 * EMBEDDING_SIZE);
+    for (const i of [0, 7, 511]) {
+      expect(alone[i]).toBeCloseTo(first[i]!, 5);
+      expect(last[EMBEDDING_SIZE + i]).toBeCloseTo(first[i]!, 5);
+      expect(last[2 * EMBEDDING_SIZE + i]).toBeCloseTo(first[i]!, 5);
+      expect(last[i]).toBeCloseTo(first[EMBEDDING_SIZE + i]!, 4);
+    }
+  });
+
   it('is identified by the content of its files', () => {
     expect(encoder.id).toBe(encoderId(defaultModelDir()));
     expect(encoder.id).toMatch(/^use-lite-[0-9a-f]{16}$/);
@@ -53,5 +67,12 @@ describe('the real USE-lite encoder, loaded offline from universal-sentence-enco
 
   it('names the missing file of a bad --model-dir', async () => {
     await expect(loadSentenceEncoder('/nonexistent/use')).rejects.toThrow(/--model-dir \/nonexistent\/use: \/nonexistent\/use\/model\.json is missing/);
+  });
+
+  it("names the caller's flag in errors about the model files", async () => {
+    await expect(loadSentenceEncoder({ modelDir: '/nonexistent/use', flag: '--encoder-dir' })).rejects.toThrow(
+      /--encoder-dir \/nonexistent\/use: \/nonexistent\/use\/model\.json is missing\. Point --encoder-dir at a USE-lite directory/,
+    );
+    expect(() => encoderId({ modelDir: '/nonexistent/use', flag: '--encoder-dir' })).toThrow(/^--encoder-dir \/nonexistent\/use:/);
   });
 });

@@ -77,7 +77,7 @@ export async function loadSentenceEncoder(source: ModelDirSource = {}): Promise<
     tf.io.fromMemory({ modelTopology: manifestJson.modelTopology as tf.io.ModelJSON['modelTopology'], weightSpecs, weightData }),
   );
   const tokenizer = loadTokenizer({ modelDir, flag });
-  const embedTokens = async (encodings: ReadonlyArray<ArrayLike<number>>): Promise<Float32Array> => {
+  const runGraph = async (encodings: ReadonlyArray<ArrayLike<number>>): Promise<Float32Array> => {
     if (encodings.length === 0) return new Float32Array(0);
     const tokens = encodings.reduce((n, e) => n + e.length, 0);
     const indices = new Int32Array(tokens * 2);
@@ -102,6 +102,20 @@ export async function loadSentenceEncoder(source: ModelDirSource = {}): Promise<
       inputs.indices.dispose();
       inputs.values.dispose();
     }
+  };
+  // A text without tokens ('') has no entry in the sparse input, and the graph
+  // sizes its output by the last row that has one: such texts at the end of a
+  // batch would get no row, and a batch of only such texts fails. They get the
+  // vector the graph gives an empty row that comes before a non-empty one.
+  let emptyRow: Float32Array | undefined;
+  const embedTokens = async (encodings: ReadonlyArray<ArrayLike<number>>): Promise<Float32Array> => {
+    const last = encodings.findLastIndex((ids) => ids.length > 0);
+    if (last === encodings.length - 1) return runGraph(encodings);
+    emptyRow ??= (await runGraph([[], tokenizer.encode('a')])).slice(0, EMBEDDING_SIZE);
+    const out = new Float32Array(encodings.length * EMBEDDING_SIZE);
+    out.set(await runGraph(encodings.slice(0, last + 1)));
+    for (let row = last + 1; row < encodings.length; row++) out.set(emptyRow, row * EMBEDDING_SIZE);
+    return out;
   };
   return {
     id: encoderId({ modelDir, flag }),
