@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
-import { loadBackend } from '@mtl/core';
+import { loadBackend, UserError } from '@mtl/core';
 import { createTextEmbedder, EmbeddingCache, embedTexts, encoderId } from '@mtl/embedding';
 
 const USAGE = `usage: npm run bench:embedding -w @mtl/embedding -- FILE.csv [--column text] [--split SEP] [--texts 512] [--batch-size 16]
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const file = positionals[0];
   const wanted = Number(values.texts);
   const batchSize = Number(values['batch-size']);
-  if (!file || !(wanted >= 1) || !Number.isInteger(batchSize) || batchSize < 1) throw new Error(USAGE);
+  if (!file || !(wanted >= 1) || !Number.isInteger(batchSize) || batchSize < 1) throw new UserError(USAGE);
   // npm runs workspace scripts in the package's folder: a relative path means where the user stood.
   const path = isAbsolute(file) ? file : resolve(process.env.INIT_CWD ?? process.cwd(), file);
   const texts = await readTexts({ path, column: values.column, split: values.split, wanted });
@@ -58,7 +58,7 @@ async function readTexts(options: { path: string; column: string; split: string 
   const rows = createReadStream(options.path).pipe(parse({ columns: true, relax_column_count: true }));
   for await (const row of rows as AsyncIterable<Record<string, string>>) {
     const cell = row[options.column];
-    if (cell === undefined) throw new Error(`${options.path}: no column "${options.column}" (columns: ${Object.keys(row).join(', ')}). Pass --column NAME.`);
+    if (cell === undefined) throw new UserError(`${options.path}: no column "${options.column}" (columns: ${Object.keys(row).join(', ')}). Pass --column NAME.`);
     const pieces = options.split === undefined ? [cell] : cell.split(options.split);
     texts.push(...pieces.map((text) => text.trim()).filter((text) => text !== ''));
     if (texts.length >= options.wanted) break;
@@ -67,4 +67,10 @@ async function readTexts(options: { path: string; column: string; split: string 
   return texts.slice(0, options.wanted);
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  if (!(error instanceof UserError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exitCode = 2;
+}
