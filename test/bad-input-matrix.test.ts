@@ -146,7 +146,7 @@ describe('bad input matrix: mbti predict and evaluate with a bad model directory
     expect(tiny.stdout).toMatch(/warning: .*mbti-tiny\.csv: skipped 2 row\(s\) whose type is not one of the 16 MBTI codes \(rows 3, 8\)/);
     expect(tiny.stdout).toMatch(/warning: .*mbti-tiny\.csv: skipped 1 row\(s\) with no posts left after removing URLs and type mentions \(rows 4\)/);
     const results = JSON.parse(readFileSync(join(trainOut, 'results.json'), 'utf8'));
-    expect(results.people).toMatchObject({ total: 6, skippedInvalidType: 2, skippedNoPosts: 1 });
+    expect(results.appFacts.people).toMatchObject({ total: 6, skippedInvalidType: 2, skippedNoPosts: 1 });
   });
 
   /**

@@ -43,15 +43,17 @@ describe('mbti CLI end to end (24 real people, 6 posts each)', () => {
   it('embeds, trains, prints the per-axis table and writes results.json, the chart and the model', async () => {
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/backend wasm/);
-    expect(first.stdout).toMatch(/\| axis \| labelled \| accuracy \| balanced acc\. \| macro-F1 \| ROC-AUC \| majority baseline \|/);
+    expect(first.stdout).toMatch(/\| task \| labelled \(test\) \| accuracy \| balanced acc\. \| ROC-AUC \| majority baseline \|/);
     expect(first.stdout).toMatch(/embedding: 136 posts \(135 distinct\), 0 from the cache, 135 embedded at [\d.]+ posts\/s \(2 worker threads\)/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    expect(results.backend).toBe('wasm');
+    expect(results).toMatchObject({ schema: 'masked-mtl-results', version: 1, app: 'mbti' });
+    expect(results.backend.name).toBe('wasm');
     expect(results.tasks.map((t: { name: string }) => t.name)).toEqual(['IE', 'NS', 'TF', 'JP']);
     for (const task of results.tasks) expect(task).toHaveProperty('majorityBaseline');
-    expect(results.people).toMatchObject({ total: 24 });
+    expect(results.appFacts.people).toMatchObject({ total: 24 });
+    expect(results.files).toMatchObject({ model: 'model/', results: 'results.json', taskMetrics: 'task-metrics.png' });
     expect(results.settings.missingRate).toBe(0.3);
-    expect(readFileSync(join(out, 'axis-metrics.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(readFileSync(join(out, 'task-metrics.png')).subarray(1, 4).toString()).toBe('PNG');
     expect(JSON.parse(readFileSync(join(out, 'model', 'meta.json'), 'utf8'))).toMatchObject({ app: 'mbti', taskNames: ['IE', 'NS', 'TF', 'JP'] });
   });
 
