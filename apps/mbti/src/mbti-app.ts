@@ -36,6 +36,7 @@ export const mbtiApp: ExperimentApp<MbtiTrainOptions> = {
   name: 'mbti',
   async load(options, context) {
     const data = dataPath(options.data);
+    context.onEvent({ type: 'notice', level: 'info', message: `reading and embedding ${data}` });
     const { vectors, encoder } = await embedCsv(data, embeddingSettings(options), { ...context, resumeHint: context.commandLine });
     return {
       x: vectors.x,

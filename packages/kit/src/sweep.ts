@@ -48,7 +48,7 @@ export async function runSweep<O extends CommonOptions>(input: SweepInput<O>): P
   let trainedHere = 0;
   const progress = () => {
     const seconds = (performance.now() - started) / 1000;
-    context.onEvent({ type: 'stage', name: 'sweep', done: sweep.points.length, total, unit: 'models', ...(trainedHere > 0 ? { rate: trainedHere / seconds } : {}) });
+    context.onEvent({ type: 'stage', name: 'sweep', done: sweep.points.length, total, unit: 'variants', ...(trainedHere > 0 ? { rate: trainedHere / seconds } : {}) });
   };
   for (const rate of rates) {
     if (context.control.stopRequested) break;
@@ -74,7 +74,7 @@ export async function runSweep<O extends CommonOptions>(input: SweepInput<O>): P
   sweep.points.sort((a, b) => rates.indexOf(a.missingRate) - rates.indexOf(b.missingRate));
   sweep.complete = rates.every((rate) => sweep.points.some((p) => p.missingRate === rate));
   writeJsonAtomic(path, sweep);
-  context.onEvent({ type: 'stage', name: 'sweep', done: sweep.points.length, total, unit: 'models', finished: true });
+  context.onEvent({ type: 'stage', name: 'sweep', done: sweep.points.length, total, unit: 'variants', finished: true });
   const files: Record<string, string> = { sweep: 'sweep.json', results: 'results.json' };
   if (sweep.points.length > 0) {
     await writeSweepPng(sweep.points, join(context.outDir, 'sweep.png'), `${app.name}: label efficiency (test, mean over ${data.tasks.length} tasks)`);
