@@ -32,6 +32,9 @@ export function runChild<T>(command: string, args: string[], env: NodeJS.Process
 }
 
 function lastErrorLine(stderr: string): string | undefined {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /^(\w*Error|Error \[\w+\]): /.test(l)) ?? lines.at(-1);
 }

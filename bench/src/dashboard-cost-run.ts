@@ -21,13 +21,16 @@ interface DashboardModule {
   createReporter(options: Record<string, unknown>): Reporter;
 }
 
+// Typed `string` so that the import is checked at run time, not compile time:
+// the installed @mtl/dashboard may be a build without createReporter.
+const DASHBOARD: string = '@mtl/dashboard';
 const epochs = Number(process.argv[2] ?? 11);
 let dashboard: DashboardModule;
 try {
-  dashboard = (await import('@mtl/dashboard' as string)) as DashboardModule;
+  dashboard = (await import(DASHBOARD)) as DashboardModule;
   if (typeof dashboard.createReporter !== 'function') throw new Error('no createReporter export');
 } catch (error) {
-  console.log(`SKIP @mtl/dashboard has no usable createReporter (${error instanceof Error ? error.message.split('\n')[0] : error})`);
+  console.log(`SKIP @mtl/dashboard has no usable createReporter (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
   process.exit(0);
 }
 
@@ -46,7 +49,12 @@ const firstOfBlock = (e: number) => (e - 2) % BLOCK === 0;
 let lastEpochAt = 0;
 
 await trainMultiTask(buildToyModel(TOY_TASKS, 0), toyTrainingSet(), {
-  taskNames: TOY_TASKS, epochs, batchSize: TOY_BATCH, learningRate: 0.001, seed: 0, control,
+  taskNames: TOY_TASKS,
+  epochs,
+  batchSize: TOY_BATCH,
+  learningRate: 0.001,
+  seed: 0,
+  control,
   onEvent: (e) => {
     if (e.type === 'batch') epoch = e.epoch;
     const header = e.type === 'start';

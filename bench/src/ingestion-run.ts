@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './repo-paths.js';
 
 interface Reader {
-  readPeople(path: string): { people: AsyncIterable<{ posts: string[] }>; summary: { people: number; posts: number } };
+  readPeople: (path: string) => { people: AsyncIterable<{ posts: string[] }>; summary: { people: number; posts: number } };
 }
 const { readPeople } = (await import(pathToFileURL(join(REPO_ROOT, 'apps/mbti/dist/csv-reader.js')).href)) as Reader;
 const started = performance.now();

@@ -6,7 +6,10 @@ import { BENCH_ROOT, BENCH_TMP, firstMissing } from './repo-paths.js';
 import { lastLines, timedNode } from './timed-process.js';
 
 const TYPES = ['INTJ', 'INTP', 'ENTJ', 'ENTP', 'INFJ', 'INFP', 'ENFJ', 'ENFP', 'ISTJ', 'ISFJ', 'ESTJ', 'ESFJ', 'ISTP', 'ISFP', 'ESTP', 'ESFP'];
-const WORDS = 'i think that the really people would like about what know just feel when more time your this have been with some very they because also thing much love good well'.split(' ');
+const WORDS =
+  'i think that the really people would like about what know just feel when more time your this have been with some very they because also thing much love good well'.split(
+    ' ',
+  );
 export const INGESTION_MB = 60;
 
 /**
@@ -59,11 +62,16 @@ export async function runIngestionSuite(): Promise<{ rows: ReportRow[]; json: un
   process.stderr.write(`peak RSS ${run.peakRssMb?.toFixed(0)} MB\n`);
   const peak = run.peakRssMb ?? Number.NaN;
   return {
-    rows: [{
-      benchmark: `ingestion (${megabytes.toFixed(0)} MB CSV)`, variant: 'read + clean, streaming', value: `${peak.toFixed(0)} MB peak RSS`,
-      note: `${counts.people} people, ${counts.posts} posts in ${counts.seconds.toFixed(1)} s = ${(megabytes / counts.seconds).toFixed(1)} MB/s`,
-      target: '< 500 MB', status: peak < 500 ? 'met' : 'not met',
-    }],
+    rows: [
+      {
+        benchmark: `ingestion (${megabytes.toFixed(0)} MB CSV)`,
+        variant: 'read + clean, streaming',
+        value: `${peak.toFixed(0)} MB peak RSS`,
+        note: `${counts.people} people, ${counts.posts} posts in ${counts.seconds.toFixed(1)} s = ${(megabytes / counts.seconds).toFixed(1)} MB/s`,
+        target: '< 500 MB',
+        status: peak < 500 ? 'met' : 'not met',
+      },
+    ],
     json: { file: path, megabytes, peakRssMb: peak, ...counts },
   };
 }

@@ -15,7 +15,12 @@ export interface MachineInfo {
 export function machineInfo(torch?: string): MachineInfo {
   const list = cpus();
   return {
-    cpu: list[0]?.model ?? 'unknown', cores: list.length, node: process.version,
-    tfjs: tf.version['tfjs-core'] ?? 'unknown', torch, loadAverage: loadavg()[0]!, date: new Date().toISOString(),
+    cpu: list[0]?.model ?? 'unknown',
+    cores: list.length,
+    node: process.version,
+    tfjs: tf.version['tfjs-core'] ?? 'unknown',
+    torch,
+    loadAverage: loadavg()[0]!,
+    date: new Date().toISOString(),
   };
 }

@@ -55,7 +55,20 @@ export async function runMbtiSuite(epochs: number): Promise<{ rows: ReportRow[];
   for (const label of ['cold', 'warm']) {
     process.stderr.write(`mbti ${label} run... `);
     const out = join(BENCH_TMP, `mbti-out-${label}`);
-    const run = await timedNode(join(REPO_ROOT, CLI), ['train', '--data', path, '--epochs', String(epochs), '--no-dashboard', '--out', out, '--cache', cache, '--backend', 'wasm']);
+    const run = await timedNode(join(REPO_ROOT, CLI), [
+      'train',
+      '--data',
+      path,
+      '--epochs',
+      String(epochs),
+      '--no-dashboard',
+      '--out',
+      out,
+      '--cache',
+      cache,
+      '--backend',
+      'wasm',
+    ]);
     if (run.code !== 0) return skip(`${CLI} train exited ${run.code}: ${lastLines(run.stderr || run.stdout)}`);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as MbtiResults;
     process.stderr.write(`${run.seconds.toFixed(1)} s\n`);
@@ -68,18 +81,27 @@ export async function runMbtiSuite(epochs: number): Promise<{ rows: ReportRow[];
   const warmShare = coldEmbed && warmEmbed ? warmEmbed.seconds / coldEmbed.seconds : undefined;
   const rows: ReportRow[] = [
     {
-      benchmark: 'MBTI embedding (cold cache)', variant: `USE-lite, wasm, ${coldEmbed?.where ?? ''}`.trim(),
-      value: coldEmbed ? `${coldEmbed.postsPerSecond.toFixed(1)} posts/s` : 'not reported', note: `${coldEmbed?.embedded ?? '?'} posts; ${note}`,
-      target: '>= 100 posts/s', status: !coldEmbed ? 'skipped' : coldEmbed.postsPerSecond >= 100 ? 'met' : 'not met',
+      benchmark: 'MBTI embedding (cold cache)',
+      variant: `USE-lite, wasm, ${coldEmbed?.where ?? ''}`.trim(),
+      value: coldEmbed ? `${coldEmbed.postsPerSecond.toFixed(1)} posts/s` : 'not reported',
+      note: `${coldEmbed?.embedded ?? '?'} posts; ${note}`,
+      target: '>= 100 posts/s',
+      status: !coldEmbed ? 'skipped' : coldEmbed.postsPerSecond >= 100 ? 'met' : 'not met',
     },
     {
-      benchmark: 'MBTI warm re-run', variant: 'same cache', value: `${warm.seconds.toFixed(1)} s end to end (cold ${cold.seconds.toFixed(1)} s)`,
+      benchmark: 'MBTI warm re-run',
+      variant: 'same cache',
+      value: `${warm.seconds.toFixed(1)} s end to end (cold ${cold.seconds.toFixed(1)} s)`,
       comparison: warmShare === undefined ? undefined : `embedding ${(warmShare * 100).toFixed(2)} % of cold`,
-      target: '< 2 % of cold embedding time', status: warmShare === undefined ? 'skipped' : warmShare < 0.02 ? 'met' : 'not met',
+      target: '< 2 % of cold embedding time',
+      status: warmShare === undefined ? 'skipped' : warmShare < 0.02 ? 'met' : 'not met',
     },
     {
-      benchmark: 'MBTI training', variant: 'wasm, batch 32', value: epochSeconds.length ? `${median(epochSeconds).toFixed(3)} s/epoch` : 'not reported',
-      note: `median of epochs 2..${epochs} of both runs`, status: 'info',
+      benchmark: 'MBTI training',
+      variant: 'wasm, batch 32',
+      value: epochSeconds.length ? `${median(epochSeconds).toFixed(3)} s/epoch` : 'not reported',
+      note: `median of epochs 2..${epochs} of both runs`,
+      status: 'info',
     },
     { benchmark: 'MBTI peak RSS', variant: 'cold run', value: cold.peakRssMb ? `${cold.peakRssMb.toFixed(0)} MB` : 'not reported', status: 'info' },
   ];
@@ -88,5 +110,8 @@ export async function runMbtiSuite(epochs: number): Promise<{ rows: ReportRow[];
 
 function skip(reason: string): { rows: ReportRow[]; json: unknown } {
   process.stderr.write(`mbti: skipped: ${reason}\n`);
-  return { rows: [{ benchmark: 'MBTI (embedding, warm re-run, training, RSS)', variant: '', value: 'skipped', status: 'skipped', note: reason }], json: { skipped: reason } };
+  return {
+    rows: [{ benchmark: 'MBTI (embedding, warm re-run, training, RSS)', variant: '', value: 'skipped', status: 'skipped', note: reason }],
+    json: { skipped: reason },
+  };
 }

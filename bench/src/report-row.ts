@@ -15,8 +15,8 @@ export interface ReportRow {
 export function markdownTable(rows: readonly ReportRow[]): string {
   const header = '| benchmark | variant | value | side by side | target | status |';
   const rule = '|---|---|---|---|---|---|';
-  const body = rows.map((r) =>
-    `| ${r.benchmark} | ${r.variant} | ${r.value}${r.note ? ` (${r.note})` : ''} | ${r.comparison ?? ''} | ${r.target ?? ''} | ${r.status} |`,
+  const body = rows.map(
+    (r) => `| ${r.benchmark} | ${r.variant} | ${r.value}${r.note ? ` (${r.note})` : ''} | ${r.comparison ?? ''} | ${r.target ?? ''} | ${r.status} |`,
   );
   return [header, rule, ...body].join('\n');
 }

@@ -35,7 +35,8 @@ mkdirSync(RESULTS, { recursive: true });
 const rows: ReportRow[] = [];
 let torch: string | undefined;
 let blas: string | undefined;
-const save = (name: string, json: unknown) => writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify({ machine: machineInfo(torch), ...(json as object) }, null, 2)}\n`);
+const save = (name: string, json: unknown) =>
+  writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify({ machine: machineInfo(torch), ...(json as object) }, null, 2)}\n`);
 
 if (only.has('toy')) {
   const toy = await runToySuite({ rounds: Number(values.rounds), epochs: Number(values.epochs), skipCpu: values['no-cpu'] });
@@ -57,5 +58,7 @@ for (const [name, file, run] of [
 }
 
 const machine = machineInfo(torch);
-console.log(`\nMachine: ${machine.cores}x ${machine.cpu}, Node ${machine.node}, tfjs ${machine.tfjs}, PyTorch ${machine.torch ?? 'not measured'}${blas ? ` (BLAS ${blas})` : ''}, load average ${machine.loadAverage.toFixed(1)}\n`);
+console.log(
+  `\nMachine: ${machine.cores}x ${machine.cpu}, Node ${machine.node}, tfjs ${machine.tfjs}, PyTorch ${machine.torch ?? 'not measured'}${blas ? ` (BLAS ${blas})` : ''}, load average ${machine.loadAverage.toFixed(1)}\n`,
+);
 console.log(markdownTable(rows));

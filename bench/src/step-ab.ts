@@ -23,7 +23,8 @@ if (!Number.isInteger(steps) || steps < 10) throw new Error(`--steps ${values.st
 const backend = await loadBackend({ request: values.backend as BackendName, requestedBy: `--backend ${values.backend}` });
 const internals = checkTfjsInternals();
 // The variants call the fast paths directly, verified or not: say when the numbers are of an unverified tfjs.
-if (!internals.verified) console.log(`note: tfjs-core ${internals.installed}, the fast paths were verified against ${internals.verifiedVersion}; the wasm kernels stay stock`);
+if (!internals.verified)
+  console.log(`note: tfjs-core ${internals.installed}, the fast paths were verified against ${internals.verifiedVersion}; the wasm kernels stay stock`);
 if (tf.getBackend() === 'wasm') useFastWasmKernels();
 
 const train = toyTrainingSet();
@@ -85,12 +86,17 @@ for (let i = 0; i < steps; i++) {
 }
 const ms = times.map((t) => median(t));
 const rows = variants.map((v, k) => ({
-  variant: v.name, kernelsPerStep: kernels[k]!, msPerStep: ms[k]!, vsPrevious: k === 0 ? 1 : ms[k]! / ms[k - 1]!, vsFirst: ms[k]! / ms[0]!,
+  variant: v.name,
+  kernelsPerStep: kernels[k]!,
+  msPerStep: ms[k]!,
+  vsPrevious: k === 0 ? 1 : ms[k]! / ms[k - 1]!,
+  vsFirst: ms[k]! / ms[0]!,
 }));
 
 console.log(`toy training step, batch ${TOY_BATCH}, backend ${backend.name}; median of ${steps} steps each, variants alternating\n`);
 console.log('| variant | kernels per step | ms per step | vs previous | vs A |\n|---|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.variant} | ${r.kernelsPerStep} | ${r.msPerStep.toFixed(2)} | ${r.vsPrevious.toFixed(2)}x | ${r.vsFirst.toFixed(2)}x |`);
+for (const r of rows)
+  console.log(`| ${r.variant} | ${r.kernelsPerStep} | ${r.msPerStep.toFixed(2)} | ${r.vsPrevious.toFixed(2)}x | ${r.vsFirst.toFixed(2)}x |`);
 const results = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 mkdirSync(results, { recursive: true });
 writeFileSync(join(results, 'toy-step.json'), `${JSON.stringify({ machine: machineInfo(), backend: backend.name, batch: TOY_BATCH, steps, rows }, null, 2)}\n`);

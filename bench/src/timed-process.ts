@@ -30,5 +30,10 @@ export function timedNode(script: string, args: string[], env: NodeJS.ProcessEnv
 }
 
 export function lastLines(text: string, n = 3): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).slice(-n).join(' / ');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-n)
+    .join(' / ');
 }

@@ -16,7 +16,7 @@ const { values } = parseArgs({ options: { backend: { type: 'string' }, mode: { t
 const backend = values.backend as BackendName;
 const mode = values.mode ?? 'trainer';
 const epochs = Number(values.epochs ?? 4);
-const core: typeof installedCore = values.core ? await import(pathToFileURL(resolve(values.core, 'index.js')).href) : installedCore;
+const core = values.core ? ((await import(pathToFileURL(resolve(values.core, 'index.js')).href)) as typeof installedCore) : installedCore;
 const { loadBackend, trainMultiTask } = core;
 
 // Through MTL_BACKEND, which every build of core reads whatever its loadBackend's
@@ -30,7 +30,11 @@ const trainLoss: number[] = [];
 
 if (mode === 'trainer') {
   await trainMultiTask(model, train, {
-    taskNames: TOY_TASKS, epochs, batchSize: TOY_BATCH, learningRate: 0.001, seed: 0,
+    taskNames: TOY_TASKS,
+    epochs,
+    batchSize: TOY_BATCH,
+    learningRate: 0.001,
+    seed: 0,
     onEvent: (e) => {
       if (e.type === 'epoch') {
         epochSeconds.push(e.seconds);
@@ -44,10 +48,15 @@ if (mode === 'trainer') {
   const y = tf.tensor2d(train.y.data, [train.y.rows, train.y.cols]);
   let started = 0;
   await model.fit(x, y, {
-    epochs, batchSize: TOY_BATCH, shuffle: true, verbose: 0,
+    epochs,
+    batchSize: TOY_BATCH,
+    shuffle: true,
+    verbose: 0,
     callbacks: {
-      onEpochBegin: async () => { started = performance.now(); },
-      onEpochEnd: async (_epoch, logs) => {
+      onEpochBegin: () => {
+        started = performance.now();
+      },
+      onEpochEnd: (_epoch, logs) => {
         epochSeconds.push((performance.now() - started) / 1000);
         trainLoss.push(Number(logs?.loss));
       },

@@ -42,7 +42,10 @@ export interface ToySuiteResult {
 function tfjsVariant(id: string, label: string, backend: string, mode: string, warmup: number, measured: number): Variant {
   const script = join(BENCH_ROOT, 'dist', 'toy-epoch-run.js');
   return {
-    id, label, warmup, measured,
+    id,
+    label,
+    warmup,
+    measured,
     run: (epochs) => runChild<EpochTimes>(process.execPath, [script, '--backend', backend, '--mode', mode, '--epochs', String(epochs)]),
   };
 }
@@ -50,9 +53,15 @@ function tfjsVariant(id: string, label: string, backend: string, mode: string, w
 function torchVariant(dataFile: string, rows: number, threads: number, warmup: number, measured: number): Variant {
   const script = join(BENCH_ROOT, 'peers', 'toy_torch.py');
   return {
-    id: `torch${threads}`, label: `PyTorch ${threads} thread${threads > 1 ? 's' : ''}`, warmup, measured,
+    id: `torch${threads}`,
+    label: `PyTorch ${threads} thread${threads > 1 ? 's' : ''}`,
+    warmup,
+    measured,
     run: (epochs) =>
-      runChild<EpochTimes>(PYTHON, [script, dataFile, String(rows), String(epochs), String(threads)], { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: String(threads) }),
+      runChild<EpochTimes>(PYTHON, [script, dataFile, String(rows), String(epochs), String(threads)], {
+        OPENBLAS_NUM_THREADS: '1',
+        OMP_NUM_THREADS: String(threads),
+      }),
   };
 }
 
@@ -105,7 +114,11 @@ export async function runToySuite(options: ToySuiteOptions): Promise<ToySuiteRes
   // about PyTorch at its best on this machine.
   const torch1 = perRound.get('torch1') ?? [];
   const torch2 = perRound.get('torch2') ?? [];
-  if (torch1.length > 0 && torch1.length === torch2.length) perRound.set('torch', torch1.map((t, i) => Math.min(t, torch2[i]!)));
+  if (torch1.length > 0 && torch1.length === torch2.length)
+    perRound.set(
+      'torch',
+      torch1.map((t, i) => Math.min(t, torch2[i]!)),
+    );
   else if (torch1.length > 0 || torch2.length > 0) perRound.set('torch', torch1.length > 0 ? torch1 : torch2);
 
   const ratio = (a: string, b: string): number | undefined => {
@@ -139,14 +152,26 @@ export async function runToySuite(options: ToySuiteOptions): Promise<ToySuiteRes
     return row;
   });
   const json = {
-    rows, batchSize: 5000, rounds: options.rounds, torchBlas: blas,
+    rows,
+    batchSize: 5000,
+    rounds: options.rounds,
+    torchBlas: blas,
     variants: variants.map((v) => ({
-      id: v.id, label: v.label, warmupEpochs: v.warmup, measuredEpochs: v.measured,
-      skipped: skipped.get(v.id), medianPerRound: perRound.get(v.id), lastRunTrainLoss: losses.get(v.id),
+      id: v.id,
+      label: v.label,
+      warmupEpochs: v.warmup,
+      measuredEpochs: v.measured,
+      skipped: skipped.get(v.id),
+      medianPerRound: perRound.get(v.id),
+      lastRunTrainLoss: losses.get(v.id),
     })),
     ratios: {
-      wasmVsBestTorch: ratio('wasm', 'torch'), wasmVsTorch2: ratio('wasm', 'torch2'), cpuVsBestTorch: ratio('cpu', 'torch'),
-      fitVsBestTorch: ratio('wasm-fit', 'torch'), fitVsTrainer: ratio('wasm-fit', 'wasm'), torch2VsTorch1: ratio('torch2', 'torch1'),
+      wasmVsBestTorch: ratio('wasm', 'torch'),
+      wasmVsTorch2: ratio('wasm', 'torch2'),
+      cpuVsBestTorch: ratio('cpu', 'torch'),
+      fitVsBestTorch: ratio('wasm-fit', 'torch'),
+      fitVsTrainer: ratio('wasm-fit', 'wasm'),
+      torch2VsTorch1: ratio('torch2', 'torch1'),
     },
   };
   return { rows: rowsOut, json, torchVersion, blas };

@@ -34,8 +34,10 @@ export async function writeDecisionRegionsPng(model: tf.LayersModel, path: strin
           mark: { type: 'rect' },
           transform: [
             { filter: "datum.kind === 'cell'" },
-            { calculate: `datum.x0 - ${half}`, as: 'xa' }, { calculate: `datum.x0 + ${half}`, as: 'xb' },
-            { calculate: `datum.x1 - ${half}`, as: 'ya' }, { calculate: `datum.x1 + ${half}`, as: 'yb' },
+            { calculate: `datum.x0 - ${half}`, as: 'xa' },
+            { calculate: `datum.x0 + ${half}`, as: 'xb' },
+            { calculate: `datum.x1 - ${half}`, as: 'ya' },
+            { calculate: `datum.x1 + ${half}`, as: 'yb' },
           ],
           encoding: {
             x: { field: 'xa', type: 'quantitative', scale: { domain: [0, 1] }, title: 'x0' },

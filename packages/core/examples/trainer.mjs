@@ -4,8 +4,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  buildMultiHeadModel, createMatrix, createRng, dropLabels, loadBackend, loadModel, predictProbabilities, saveModel, splitIndices, takeRows,
-  TrainingControl, trainMultiTask,
+  buildMultiHeadModel,
+  createMatrix,
+  createRng,
+  dropLabels,
+  loadBackend,
+  loadModel,
+  predictProbabilities,
+  saveModel,
+  splitIndices,
+  takeRows,
+  TrainingControl,
+  trainMultiTask,
 } from '@mtl/core';
 
 await loadBackend();
@@ -30,10 +40,19 @@ const model = buildMultiHeadModel({ inputSize: 3, trunk: [{ units: 32 }, { units
 const control = new TrainingControl(); // control.requestStop() from a key or signal handler stops after the batch
 process.once('SIGINT', () => control.requestStop('SIGINT received'));
 const result = await trainMultiTask(model, train, {
-  taskNames: tasks, epochs: 15, batchSize: 256, learningRate: 0.01, seed: 0, dev, control,
+  taskNames: tasks,
+  epochs: 15,
+  batchSize: 256,
+  learningRate: 0.01,
+  seed: 0,
+  dev,
+  control,
   checkpoint: { path: join(out, 'checkpoint.json'), fingerprint: { example: 'trainer' } }, // add resume: true to continue
   onEvent: (e) => {
-    if (e.type === 'epoch') console.log(`epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, dev ${e.devLoss?.toFixed(4)} | ${e.tasks.map((t) => `${t.name} AUC ${t.auc?.toFixed(3)}`).join(', ')}`);
+    if (e.type === 'epoch')
+      console.log(
+        `epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, dev ${e.devLoss?.toFixed(4)} | ${e.tasks.map((t) => `${t.name} AUC ${t.auc?.toFixed(3)}`).join(', ')}`,
+      );
   },
 });
 console.log(result.stopped ? `stopped: ${result.stopped.reason}` : `trained ${result.history.length} epochs`);

@@ -16,7 +16,10 @@ describe('loadBackend', () => {
   });
 
   it("the caller's request beats the environment variable, which beats auto", async () => {
-    expect(await loadBackend({ request: 'cpu', requestedBy: '--backend cpu', env: { [BACKEND_ENV]: 'wasm' } })).toEqual({ name: 'cpu', reason: 'forced by --backend cpu' });
+    expect(await loadBackend({ request: 'cpu', requestedBy: '--backend cpu', env: { [BACKEND_ENV]: 'wasm' } })).toEqual({
+      name: 'cpu',
+      reason: 'forced by --backend cpu',
+    });
     expect(await loadBackend({ request: 'cpu', env: {} })).toEqual({ name: 'cpu', reason: 'requested' });
     expect(await loadBackend({ env: { [BACKEND_ENV]: 'wasm' } })).toEqual({ name: 'wasm', reason: `forced by ${BACKEND_ENV}=wasm` });
     expect(tf.getBackend()).toBe('wasm');
@@ -28,12 +31,19 @@ describe('loadBackend', () => {
 
   // The library knows no flags: a message names one only when the caller says the request came from it.
   it('names where an unavailable backend was requested, and no flag the caller did not name', async (context) => {
-    const bare = await loadBackend({ request: 'node', env: {} }).then(() => undefined, (error: Error) => error);
+    const bare = await loadBackend({ request: 'node', env: {} }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
     if (!bare) return context.skip('tfjs-node is installed here, so no backend is unavailable');
     expect(bare.message).toMatch(/^backend "node" is not available: .*request auto/);
     expect(bare.message).not.toMatch(/--backend/);
-    await expect(loadBackend({ request: 'node', requestedBy: '--backend node', env: {} })).rejects.toThrow(/^backend "node" \(from --backend node\) is not available/);
-    await expect(loadBackend({ env: { [BACKEND_ENV]: 'node' } })).rejects.toThrow(new RegExp(`^backend "node" \\(from ${BACKEND_ENV}=node\\) is not available`));
+    await expect(loadBackend({ request: 'node', requestedBy: '--backend node', env: {} })).rejects.toThrow(
+      /^backend "node" \(from --backend node\) is not available/,
+    );
+    await expect(loadBackend({ env: { [BACKEND_ENV]: 'node' } })).rejects.toThrow(
+      new RegExp(`^backend "node" \\(from ${BACKEND_ENV}=node\\) is not available`),
+    );
   });
 
   it('does not print the cpu backend banner', async () => {

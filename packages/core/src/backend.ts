@@ -67,10 +67,14 @@ async function autoBackend(): Promise<ActiveBackend> {
   throw new Error(`no TensorFlow.js backend could start: ${skipped.join('; ')}`);
 }
 
+// Typed `string` so that TypeScript imports it untyped: tfjs-node is an optional
+// dependency, often not installed, and nothing here needs its types.
+const TFJS_NODE: string = '@tensorflow/tfjs-node';
+
 /** Returns why the backend cannot be used, or undefined once it is active. */
 async function tryBackend(name: BackendName): Promise<string | undefined> {
   try {
-    if (name === 'node') await import('@tensorflow/tfjs-node' as string);
+    if (name === 'node') await import(TFJS_NODE);
     if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   } catch (error) {
     return name === 'node' ? '@tensorflow/tfjs-node is not installed or its native library failed to load' : firstLine(error);

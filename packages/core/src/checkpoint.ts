@@ -43,7 +43,12 @@ export interface CheckpointOptions {
 
 /** One file, written atomically: a crash leaves the previous epoch's checkpoint, never half of one. */
 export async function writeCheckpoint(
-  path: string, model: tf.LayersModel, optimizer: tf.Optimizer, epoch: number, history: EpochRecord[], fingerprint: Record<string, unknown>,
+  path: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  epoch: number,
+  history: EpochRecord[],
+  fingerprint: Record<string, unknown>,
 ): Promise<void> {
   const modelWeights = model.weights.map((w) => ({ name: w.originalName, tensor: w.read() }));
   const checkpoint: Checkpoint = {
@@ -80,7 +85,8 @@ export function prepareCheckpointDir(path: string): void {
 
 /** Reads and checks a checkpoint; every problem is a UserError that says what to do. */
 export function readCheckpoint(path: string, fingerprint: Record<string, unknown>): Checkpoint {
-  if (!existsSync(path)) throw new UserError(`--resume: no checkpoint at ${path}. Run without --resume to start training, or pass the --out of the interrupted run.`);
+  if (!existsSync(path))
+    throw new UserError(`--resume: no checkpoint at ${path}. Run without --resume to start training, or pass the --out of the interrupted run.`);
   let checkpoint: Partial<Checkpoint>;
   try {
     checkpoint = JSON.parse(readFileSync(path, 'utf8')) as Partial<Checkpoint>;
@@ -91,7 +97,10 @@ export function readCheckpoint(path: string, fingerprint: Record<string, unknown
     throw new UserError(`${path}: not a masked-mtl checkpoint of version ${CHECKPOINT_VERSION}. Delete it and train without --resume.`);
   }
   const complete =
-    Number.isInteger(checkpoint.epoch) && Array.isArray(checkpoint.history) && Array.isArray(checkpoint.model) && Array.isArray(checkpoint.optimizer) &&
+    Number.isInteger(checkpoint.epoch) &&
+    Array.isArray(checkpoint.history) &&
+    Array.isArray(checkpoint.model) &&
+    Array.isArray(checkpoint.optimizer) &&
     [...checkpoint.model, ...checkpoint.optimizer].every((t) => typeof t?.data === 'string' && Array.isArray(t.shape));
   if (!complete) throw new UserError(`${path}: the checkpoint is incomplete (edited or from another program). Delete it and train without --resume.`);
   const differences = Object.keys({ ...fingerprint, ...checkpoint.fingerprint }).filter(

@@ -25,18 +25,43 @@ type Loss = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 const masked: Loss = (yTrue, yPred) => maskedBinaryCrossentropy(yTrue, yPred);
 
 const cases: Array<[string, MultiHeadSpec, Loss]> = [
-  ['the toy model (relu trunk, three heads in one layer)', { inputSize: 2, trunk: [{ units: 10 }, { units: 40 }, { units: 30 }], heads: [{ name: 'y0' }, { name: 'y1' }, { name: 'y2' }], seed: 1 }, masked],
+  [
+    'the toy model (relu trunk, three heads in one layer)',
+    { inputSize: 2, trunk: [{ units: 10 }, { units: 40 }, { units: 30 }], heads: [{ name: 'y0' }, { name: 'y1' }, { name: 'y2' }], seed: 1 },
+    masked,
+  ],
   [
     'tanh and linear layers, positive and task weights',
-    { inputSize: 5, trunk: [{ units: 7, activation: 'tanh' }, { units: 6, activation: 'linear' }, { units: 4, activation: 'sigmoid' }], heads: [{ name: 'a' }, { name: 'b' }], seed: 2 },
+    {
+      inputSize: 5,
+      trunk: [
+        { units: 7, activation: 'tanh' },
+        { units: 6, activation: 'linear' },
+        { units: 4, activation: 'sigmoid' },
+      ],
+      heads: [{ name: 'a' }, { name: 'b' }],
+      seed: 2,
+    },
     (yTrue, yPred) => maskedBinaryCrossentropy(yTrue, yPred, { positiveWeights: [3, 0.5], taskWeights: [1, 2] }),
   ],
   [
     'dropout after two trunk layers (the MBTI shape)',
-    { inputSize: 6, trunk: [{ units: 16, dropout: 0.25 }, { units: 8, dropout: 0.5 }], heads: [{ name: 'IE' }, { name: 'NS' }, { name: 'TF' }, { name: 'JP' }], seed: 4 },
+    {
+      inputSize: 6,
+      trunk: [
+        { units: 16, dropout: 0.25 },
+        { units: 8, dropout: 0.5 },
+      ],
+      heads: [{ name: 'IE' }, { name: 'NS' }, { name: 'TF' }, { name: 'JP' }],
+      seed: 4,
+    },
     (yTrue, yPred) => maskedBinaryCrossentropy(yTrue, yPred, { positiveWeights: [0.3, 0.1, 1.2, 1.6] }),
   ],
-  ['one head, no trunk, the naive loss', { inputSize: 3, trunk: [], heads: [{ name: 'only' }], seed: 3 }, (yTrue, yPred) => naiveBinaryCrossentropy(yTrue, yPred)],
+  [
+    'one head, no trunk, the naive loss',
+    { inputSize: 3, trunk: [], heads: [{ name: 'only' }], seed: 3 },
+    (yTrue, yPred) => naiveBinaryCrossentropy(yTrue, yPred),
+  ],
 ];
 
 describe('denseChainStep', () => {
@@ -92,7 +117,9 @@ describe('denseChainStep', () => {
   });
 
   it('declines models it does not know, so the trainer falls back to the tape', () => {
-    expect(denseChainStep(buildMultiHeadModel({ inputSize: 2, trunk: [{ units: 4 }], heads: [{ name: 'a' }, { name: 'b', hidden: { units: 3 } }] }))).toBeUndefined();
+    expect(
+      denseChainStep(buildMultiHeadModel({ inputSize: 2, trunk: [{ units: 4 }], heads: [{ name: 'a' }, { name: 'b', hidden: { units: 3 } }] })),
+    ).toBeUndefined();
     const input = tf.input({ shape: [2] });
     const elu = tf.layers.dense({ units: 2, activation: 'elu' }).apply(input) as tf.SymbolicTensor;
     expect(denseChainStep(tf.model({ inputs: input, outputs: elu }))).toBeUndefined();

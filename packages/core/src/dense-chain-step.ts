@@ -82,7 +82,7 @@ export function denseChainStep(model: tf.LayersModel): DenseChainStep | undefine
     const { loss, grad } = lossGradient(y, a);
     // Backward, last layer first.
     const grads: tf.NamedTensorMap = {};
-    let dy = grad as tf.Tensor2D;
+    let dy = grad;
     for (let i = chain.length - 1; i >= 0; i--) {
       const { dx, dKernel, dBias } = backward(dy, saved[i]!, chain[i]!, i > 0);
       grads[chain[i]!.kernel.name] = dKernel;
@@ -119,46 +119,58 @@ function forward(a: tf.Tensor2D, layer: ChainLayer, dropoutSeed: number): Saved 
   // tf.dropout's own arithmetic, with the seed the tape path would give this layer.
   const keep = 1 - layer.dropout.rate;
   const multiplier = tf.div(tf.floor(tf.add(tf.randomUniform(dense.y.shape, 0, 1, 'float32', dropoutSeed + layer.dropout.index), keep)), keep);
-  return { ...dense, multiplier, out: tf.mul(dense.y, multiplier) as tf.Tensor2D };
+  return { ...dense, multiplier, out: tf.mul<tf.Tensor2D>(dense.y, multiplier) };
 }
 
 function denseForward(a: tf.Tensor2D, layer: ChainLayer): { a: tf.Tensor2D; z?: tf.Tensor2D; y: tf.Tensor2D } {
   if (layer.activation === 'relu') {
-    const z = tf.add(tf.matMul(a, layer.kernel as tf.Tensor2D), layer.bias) as tf.Tensor2D;
+    const z = tf.add<tf.Tensor2D>(tf.matMul(a, layer.kernel), layer.bias);
     return { a, z, y: tf.relu(z) };
   }
-  if (layer.activation === 'linear') return { a, y: tf.fused.matMul({ a, b: layer.kernel as tf.Tensor2D, bias: layer.bias, activation: 'linear' }) as tf.Tensor2D };
-  const z = tf.add(tf.fused.matMul({ a, b: layer.kernel as tf.Tensor2D }), layer.bias) as tf.Tensor2D;
+  if (layer.activation === 'linear') return { a, y: tf.fused.matMul({ a, b: layer.kernel, bias: layer.bias, activation: 'linear' }) as tf.Tensor2D };
+  const z = tf.add<tf.Tensor2D>(tf.fused.matMul({ a, b: layer.kernel }), layer.bias);
   return { a, y: layer.activation === 'sigmoid' ? tf.sigmoid(z) : tf.tanh(z) };
 }
 
 /** The gradient functions tfjs-core 4.x registers for these ops, applied in the order its tape applies them. */
-function backward(dOut: tf.Tensor2D, { a, z, y, multiplier }: Saved, layer: ChainLayer, needDx: boolean): { dx?: tf.Tensor2D; dKernel: tf.Tensor; dBias: tf.Tensor } {
+function backward(
+  dOut: tf.Tensor2D,
+  { a, z, y, multiplier }: Saved,
+  layer: ChainLayer,
+  needDx: boolean,
+): { dx?: tf.Tensor2D; dKernel: tf.Tensor; dBias: tf.Tensor } {
   const kernel = layer.kernel as tf.Tensor2D;
   // Through dropout's multiplication (Multiply's gradient): dy = dOut * multiplier.
-  const dy = multiplier ? (tf.mul(dOut, tf.cast(multiplier, 'float32')) as tf.Tensor2D) : dOut;
+  const dy = multiplier ? tf.mul<tf.Tensor2D>(dOut, tf.cast(multiplier, 'float32')) : dOut;
   if (layer.activation === 'relu') {
-    const dz = tf.mul(dy, tf.cast(tf.step(z!), 'float32')) as tf.Tensor2D;
+    const dz = tf.mul<tf.Tensor2D>(dy, tf.cast(tf.step(z!), 'float32'));
     const dBias = tf.reshape(tf.sum(dz, [0]), layer.bias.shape);
     const dKernel = tf.matMul(a, dz, true, false);
-    return { dKernel, dBias, dx: needDx ? (tf.matMul(dz, kernel, false, true) as tf.Tensor2D) : undefined };
+    return { dKernel, dBias, dx: needDx ? tf.matMul<tf.Tensor2D>(dz, kernel, false, true) : undefined };
   }
   if (layer.activation === 'linear') return fusedLinearBackward(dy, a, kernel, layer.bias, needDx);
-  const dz = (layer.activation === 'sigmoid' ? tf.mul(dy, tf.mul(y, tf.sub(tf.scalar(1), y))) : tf.mul(tf.sub(tf.scalar(1), tf.square(y)), dy)) as tf.Tensor2D;
+  const dz =
+    layer.activation === 'sigmoid' ? tf.mul<tf.Tensor2D>(dy, tf.mul(y, tf.sub(tf.scalar(1), y))) : tf.mul<tf.Tensor2D>(tf.sub(tf.scalar(1), tf.square(y)), dy);
   const dBias = tf.reshape(tf.sum(dz, [0]), layer.bias.shape);
   const { dx, dKernel } = fusedLinearBackward(dz, a, kernel, undefined, needDx);
   return { dx, dKernel, dBias };
 }
 
 /** Gradient of tfjs' fused matMul with 'linear' activation (its custom gradient, on 3-D views). */
-function fusedLinearBackward(dy: tf.Tensor2D, a: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor | undefined, needDx: boolean): { dx?: tf.Tensor2D; dKernel: tf.Tensor; dBias: tf.Tensor } {
+function fusedLinearBackward(
+  dy: tf.Tensor2D,
+  a: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor | undefined,
+  needDx: boolean,
+): { dx?: tf.Tensor2D; dKernel: tf.Tensor; dBias: tf.Tensor } {
   const [rows, inner] = a.shape;
   const units = kernel.shape[1];
   const dy3 = tf.reshape(dy, [1, rows, units]);
   const a3 = tf.reshape(a, [1, rows, inner]);
   const kernel3 = tf.reshape(kernel, [1, inner, units]);
   const dKernel = tf.reshape(tf.matMul(a3, dy3, true, false), kernel.shape);
-  const dx = needDx ? (tf.reshape(tf.matMul(dy3, kernel3, false, true), a.shape) as tf.Tensor2D) : undefined;
+  const dx = needDx ? tf.reshape<tf.Rank.R2>(tf.matMul(dy3, kernel3, false, true), a.shape) : undefined;
   const dBias = bias ? tf.reshape(tf.sum(dy3, [0, 1]), bias.shape) : tf.zeros([units]);
   return { dx, dKernel, dBias };
 }
@@ -173,7 +185,12 @@ function denseChain(model: tf.LayersModel): ChainLayer[] | undefined {
   let dropouts = 0;
   for (const layer of layers) {
     const internals = layer as unknown as LayerInternals;
-    if (internals.inboundNodes.length !== 1 || internals.inboundNodes[0]!.inboundLayers.length !== 1 || internals.inboundNodes[0]!.inboundLayers[0] !== previous) return undefined;
+    if (
+      internals.inboundNodes.length !== 1 ||
+      internals.inboundNodes[0]!.inboundLayers.length !== 1 ||
+      internals.inboundNodes[0]!.inboundLayers[0] !== previous
+    )
+      return undefined;
     previous = layer;
     if (layer.getClassName() === 'Dropout') {
       const last = chain.at(-1);

@@ -9,8 +9,11 @@ const EXAMPLES = resolve(__dirname, '../examples');
 
 function runExample(file: string, args: string[] = []): Promise<string> {
   return new Promise((done, fail) => {
-    execFile(process.execPath, [join(EXAMPLES, file), ...args], { encoding: 'utf8', env: { ...process.env, MTL_BACKEND: 'wasm' }, timeout: 120_000 }, (error, stdout, stderr) =>
-      error ? fail(new Error(`${file} failed: ${stderr}`)) : done(stdout),
+    execFile(
+      process.execPath,
+      [join(EXAMPLES, file), ...args],
+      { encoding: 'utf8', env: { ...process.env, MTL_BACKEND: 'wasm' }, timeout: 120_000 },
+      (error, stdout, stderr) => (error ? fail(new Error(`${file} failed: ${stderr}`)) : done(stdout)),
     );
   });
 }

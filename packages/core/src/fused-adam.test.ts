@@ -11,7 +11,15 @@ beforeAll(async () => {
 });
 
 const model = () =>
-  buildMultiHeadModel({ inputSize: 4, trunk: [{ units: 16, activation: 'relu' }, { units: 8, activation: 'relu' }], heads: [{ name: 'a' }, { name: 'b', hidden: { units: 4 } }, { name: 'c' }], seed: 3 });
+  buildMultiHeadModel({
+    inputSize: 4,
+    trunk: [
+      { units: 16, activation: 'relu' },
+      { units: 8, activation: 'relu' },
+    ],
+    heads: [{ name: 'a' }, { name: 'b', hidden: { units: 4 } }, { name: 'c' }],
+    seed: 3,
+  });
 
 /** Batches of 64 rows with a third of the labels missing. */
 function batches(count: number): Array<{ x: tf.Tensor2D; y: tf.Tensor2D }> {

@@ -69,7 +69,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       }
       const gradient: tf.Tensor | undefined = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
       if (gradient == null) return;
-      updates.push({ value, gradient, m: self.accumulatedFirstMoment[i]!.variable, v: self.accumulatedSecondMoment[i]!.variable });
+      updates.push({ value, gradient, m: self.accumulatedFirstMoment[i].variable, v: self.accumulatedSecondMoment[i].variable });
     });
     for (const variable of [self.accBeta1, self.accBeta2, ...updates.flatMap((u) => [u.m, u.v])]) ownStorage(backend, variable);
     const oneMinusAccBeta1 = f32(1 - values(backend, self.accBeta1)[0]!);
@@ -108,7 +108,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
 /** The active backend when its tensors live in this process's memory (wasm, cpu): host-side work pays off there. */
 export function hostMemoryBackend(): HostBackend | undefined {
   const name = tf.getBackend();
-  return name === 'wasm' || name === 'cpu' ? (tf.backend() as HostBackend) : undefined;
+  return name === 'wasm' || name === 'cpu' ? tf.backend() : undefined;
 }
 
 /** The live float32 values of a tensor: a view that writes go through. */

@@ -11,8 +11,14 @@ const bce = (y: number, p: number) => -(y * Math.log(p) + (1 - y) * Math.log(1 -
 
 describe('maskedBinaryCrossentropy', () => {
   it('averages over labelled entries only (hand-computed)', () => {
-    const y = tf.tensor2d([[1, -1], [0, 1]]);
-    const p = tf.tensor2d([[0.8, 0.3], [0.4, 0.9]]);
+    const y = tf.tensor2d([
+      [1, -1],
+      [0, 1],
+    ]);
+    const p = tf.tensor2d([
+      [0.8, 0.3],
+      [0.4, 0.9],
+    ]);
     const expected = (bce(1, 0.8) + bce(0, 0.4) + bce(1, 0.9)) / 3;
     expect(maskedBinaryCrossentropy(y, p).dataSync()[0]).toBeCloseTo(expected, 5);
   });
@@ -30,9 +36,17 @@ describe('maskedBinaryCrossentropy', () => {
   });
 
   it('gives masked entries exactly zero gradient, even at saturated predictions', () => {
-    const y = tf.tensor2d([[1, -1, 0], [-1, 0, -1]]);
-    const p = tf.tensor2d([[0.6, 1, 0.2], [0, 0.3, 1]]);
-    const grad = tf.grad((pred: tf.Tensor) => maskedBinaryCrossentropy(y, pred))(p).arraySync() as number[][];
+    const y = tf.tensor2d([
+      [1, -1, 0],
+      [-1, 0, -1],
+    ]);
+    const p = tf.tensor2d([
+      [0.6, 1, 0.2],
+      [0, 0.3, 1],
+    ]);
+    const grad = tf
+      .grad((pred: tf.Tensor) => maskedBinaryCrossentropy(y, pred))(p)
+      .arraySync() as number[][];
     expect(grad[0]![1]).toBe(0);
     expect(grad[1]![0]).toBe(0);
     expect(grad[1]![2]).toBe(0);
@@ -65,8 +79,14 @@ describe('maskedBinaryCrossentropy', () => {
   });
 
   it('applies task weights and positive weights per column', () => {
-    const y = tf.tensor2d([[1, 0], [0, 1]]);
-    const p = tf.tensor2d([[0.8, 0.3], [0.4, 0.9]]);
+    const y = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
+    const p = tf.tensor2d([
+      [0.8, 0.3],
+      [0.4, 0.9],
+    ]);
     const loss = maskedBinaryCrossentropy(y, p, { taskWeights: [2, 0.5], positiveWeights: [3, 1] }).dataSync()[0]!;
     const expected = (2 * 3 * bce(1, 0.8) + 0.5 * bce(0, 0.3) + 2 * bce(0, 0.4) + 0.5 * bce(1, 0.9)) / 4;
     expect(loss).toBeCloseTo(expected, 5);

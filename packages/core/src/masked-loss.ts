@@ -21,11 +21,7 @@ const EPSILON = 1e-7;
  * masked entries get exactly zero gradient (they go through `where`, never a
  * multiplication by a possibly infinite value).
  */
-export function maskedBinaryCrossentropy(
-  yTrue: tf.Tensor,
-  yPred: tf.Tensor,
-  options: MaskedLossOptions = {},
-): tf.Scalar {
+export function maskedBinaryCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor, options: MaskedLossOptions = {}): tf.Scalar {
   return tf.tidy(() => {
     const cols = yTrue.shape[yTrue.rank - 1] ?? 1;
     const mask = tf.greaterEqual(yTrue, 0);
@@ -36,7 +32,7 @@ export function maskedBinaryCrossentropy(
     const weighted = tf.mul(perEntry, columnVector(options.taskWeights, cols, 'taskWeights'));
     const masked = tf.where(mask, weighted, tf.zerosLike(weighted));
     const count = tf.sum(tf.cast(mask, 'float32'));
-    return tf.div(tf.sum(masked), tf.maximum(count, 1)) as tf.Scalar;
+    return tf.div<tf.Scalar>(tf.sum(masked), tf.maximum(count, 1));
   });
 }
 
@@ -71,7 +67,8 @@ export function maskedBceWithGradient(
   options: MaskedLossOptions = {},
 ): { loss: number; grad: Float32Array } {
   if (options.fromLogits) throw new Error('maskedBceWithGradient takes probabilities, not logits');
-  if (yTrue.length !== yPred.length || yTrue.length % cols !== 0) throw new Error(`${yTrue.length} labels and ${yPred.length} predictions do not make rows of ${cols} tasks`);
+  if (yTrue.length !== yPred.length || yTrue.length % cols !== 0)
+    throw new Error(`${yTrue.length} labels and ${yPred.length} predictions do not make rows of ${cols} tasks`);
   const taskWeights = weightsPerColumn(options.taskWeights, cols, 'taskWeights');
   const positiveWeights = weightsPerColumn(options.positiveWeights, cols, 'positiveWeights');
   const low = Math.fround(EPSILON);

@@ -34,16 +34,18 @@ describe('rocAuc', () => {
 
   it('equals the pairwise definition on data with many ties', () => {
     let seed = 5;
-    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const labels = Array.from({ length: 400 }, () => (next() < 0.3 ? 1 : 0));
     const scores = labels.map((y) => Math.round((next() + y * 0.3) * 10) / 10);
     let wins = 0;
     let pairs = 0;
-    labels.forEach((a, i) => labels.forEach((b, j) => {
-      if (a !== 1 || b !== 0) return;
-      pairs++;
-      wins += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
-    }));
+    labels.forEach((a, i) =>
+      labels.forEach((b, j) => {
+        if (a !== 1 || b !== 0) return;
+        pairs++;
+        wins += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+      }),
+    );
     expect(rocAuc(labels, scores)).toBeCloseTo(wins / pairs, 12);
     expect(rocAuc([1, 1], [0.2, 0.9])).toBeNull();
   });
@@ -51,8 +53,16 @@ describe('rocAuc', () => {
 
 describe('maskedMetrics', () => {
   it('computes each column separately in task order', () => {
-    const labels = matrixFromRows([[1, -1], [0, 1], [1, 0]]);
-    const probs = matrixFromRows([[0.9, 0.1], [0.1, 0.8], [0.8, 0.3]]);
+    const labels = matrixFromRows([
+      [1, -1],
+      [0, 1],
+      [1, 0],
+    ]);
+    const probs = matrixFromRows([
+      [0.9, 0.1],
+      [0.1, 0.8],
+      [0.8, 0.3],
+    ]);
     const [a, b] = maskedMetrics(labels, probs, ['a', 'b']);
     expect(a).toMatchObject({ name: 'a', labelled: 3, accuracy: 1, auc: 1 });
     expect(b).toMatchObject({ name: 'b', labelled: 2, accuracy: 1, auc: 1 });

@@ -22,9 +22,7 @@ export interface TaskMetrics {
 /** Blanks the metrics of tasks that had no training labels, so they read as untrained rather than as a score. */
 export function markUntrained(metrics: readonly TaskMetrics[], untrainedTasks: readonly string[]): TaskMetrics[] {
   return metrics.map((m) =>
-    untrainedTasks.includes(m.name)
-      ? { ...m, accuracy: null, balancedAccuracy: null, f1: null, macroF1: null, auc: null, untrained: true }
-      : m,
+    untrainedTasks.includes(m.name) ? { ...m, accuracy: null, balancedAccuracy: null, f1: null, macroF1: null, auc: null, untrained: true } : m,
   );
 }
 
@@ -32,13 +30,11 @@ export function markUntrained(metrics: readonly TaskMetrics[], untrainedTasks: r
  * Metrics for one task. `labels` may contain MISSING (-1); those entries are skipped.
  * `probs` are predicted probabilities of the positive class.
  */
-export function taskMetrics(
-  name: string,
-  labels: ArrayLike<number>,
-  probs: ArrayLike<number>,
-  threshold = 0.5,
-): TaskMetrics {
-  let tp = 0, tn = 0, fp = 0, fn = 0;
+export function taskMetrics(name: string, labels: ArrayLike<number>, probs: ArrayLike<number>, threshold = 0.5): TaskMetrics {
+  let tp = 0,
+    tn = 0,
+    fp = 0,
+    fn = 0;
   const y: number[] = [];
   const p: number[] = [];
   for (let i = 0; i < labels.length; i++) {

@@ -10,7 +10,11 @@ beforeAll(async () => {
 
 describe('buildMultiHeadModel', () => {
   it('has one sigmoid column per head, in head order, and the expected parameter count', () => {
-    const model = buildMultiHeadModel({ inputSize: 2, trunk: [{ units: 10 }, { units: 40 }, { units: 30 }], heads: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] });
+    const model = buildMultiHeadModel({
+      inputSize: 2,
+      trunk: [{ units: 10 }, { units: 40 }, { units: 30 }],
+      heads: [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
+    });
     expect(model.outputs[0]!.shape).toEqual([null, 3]);
     expect(model.countParams()).toBe(2 * 10 + 10 + 10 * 40 + 40 + 40 * 30 + 30 + 3 * (30 + 1));
     expect(model.getLayer('heads').getWeights()[0]!.shape).toEqual([30, 3]);
@@ -25,9 +29,21 @@ describe('buildMultiHeadModel', () => {
     const input = tf.input({ shape: [2] });
     let h = tf.layers.dense({ units: 10, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }).apply(input) as tf.SymbolicTensor;
     h = tf.layers.dense({ units: 6, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }) }).apply(h) as tf.SymbolicTensor;
-    const heads = [9, 10, 11].map((seed) => tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(h) as tf.SymbolicTensor);
+    const heads = [9, 10, 11].map(
+      (seed) => tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(h) as tf.SymbolicTensor,
+    );
     const separate = tf.model({ inputs: input, outputs: tf.layers.concatenate().apply(heads) as tf.SymbolicTensor });
-    expect(merged.getWeights().slice(0, 4).map((w) => Array.from(w.dataSync()))).toEqual(separate.getWeights().slice(0, 4).map((w) => Array.from(w.dataSync())));
+    expect(
+      merged
+        .getWeights()
+        .slice(0, 4)
+        .map((w) => Array.from(w.dataSync())),
+    ).toEqual(
+      separate
+        .getWeights()
+        .slice(0, 4)
+        .map((w) => Array.from(w.dataSync())),
+    );
     const kernel = merged.getLayer('heads').getWeights()[0]!.arraySync() as number[][];
     [0, 1, 2].forEach((k) => expect(kernel.map((row) => row[k])).toEqual(Array.from(separate.getWeights()[4 + 2 * k]!.dataSync())));
     const x = tf.randomNormal([20, 2], 0, 1, 'float32', 3);
@@ -67,7 +83,12 @@ describe('buildMultiHeadModel', () => {
     model.compile({ optimizer: tf.train.adam(0.05), loss: maskedLoss() });
     const x = tf.tensor2d([[-2], [-1], [1], [2]]);
     // Half the labels missing; the rest say pos = x > 0, neg = x < 0.
-    const y = tf.tensor2d([[0, -1], [-1, 1], [1, -1], [-1, 0]]);
+    const y = tf.tensor2d([
+      [0, -1],
+      [-1, 1],
+      [1, -1],
+      [-1, 0],
+    ]);
     const history = await model.fit(x, y, { epochs: 60, batchSize: 4, verbose: 0 });
     const losses = history.history.loss as number[];
     expect(losses.at(-1)!).toBeLessThan(losses[0]! / 2);

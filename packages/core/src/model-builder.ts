@@ -46,7 +46,12 @@ export function buildMultiHeadModel(spec: MultiHeadSpec): tf.LayersModel {
     // initialised exactly as a layer of its own would be.
     const seeds = spec.heads.map(() => seed++);
     const inputSize = spec.trunk.at(-1)?.units ?? spec.inputSize;
-    const layer = tf.layers.dense({ units: spec.heads.length, activation: 'sigmoid', name: 'heads', kernelInitializer: tf.initializers.glorotUniform({ seed: seeds[0] }) });
+    const layer = tf.layers.dense({
+      units: spec.heads.length,
+      activation: 'sigmoid',
+      name: 'heads',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seeds[0] }),
+    });
     const model = tf.model({ inputs: input, outputs: layer.apply(x) as tf.SymbolicTensor, name: 'multi_head' });
     tf.tidy(() => {
       const columns = seeds.map((s) => tf.initializers.glorotUniform({ seed: s }).apply([inputSize, 1]));
@@ -56,24 +61,14 @@ export function buildMultiHeadModel(spec: MultiHeadSpec): tf.LayersModel {
   }
   const outputs = spec.heads.map((head) => {
     const h = head.hidden ? dense(x, head.hidden, `${head.name}_hidden`, init) : x;
-    return tf.layers
-      .dense({ units: 1, activation: 'sigmoid', name: `${head.name}_head`, kernelInitializer: init() })
-      .apply(h) as tf.SymbolicTensor;
+    return tf.layers.dense({ units: 1, activation: 'sigmoid', name: `${head.name}_head`, kernelInitializer: init() }).apply(h) as tf.SymbolicTensor;
   });
-  const output =
-    outputs.length === 1 ? outputs[0]! : (tf.layers.concatenate({ name: 'heads' }).apply(outputs) as tf.SymbolicTensor);
+  const output = outputs.length === 1 ? outputs[0]! : (tf.layers.concatenate({ name: 'heads' }).apply(outputs) as tf.SymbolicTensor);
   return tf.model({ inputs: input, outputs: output, name: 'multi_head' });
 }
 
-function dense(
-  x: tf.SymbolicTensor,
-  layer: DenseSpec,
-  name: string,
-  init: () => ReturnType<typeof tf.initializers.glorotUniform>,
-): tf.SymbolicTensor {
-  let y = tf.layers
-    .dense({ units: layer.units, activation: layer.activation ?? 'relu', name, kernelInitializer: init() })
-    .apply(x) as tf.SymbolicTensor;
+function dense(x: tf.SymbolicTensor, layer: DenseSpec, name: string, init: () => ReturnType<typeof tf.initializers.glorotUniform>): tf.SymbolicTensor {
+  let y = tf.layers.dense({ units: layer.units, activation: layer.activation ?? 'relu', name, kernelInitializer: init() }).apply(x) as tf.SymbolicTensor;
   // No seed: a seeded tfjs Dropout repeats one mask at every call. The trainer seeds each step itself.
   if (layer.dropout) y = tf.layers.dropout({ rate: layer.dropout, name: `${name}_dropout` }).apply(y) as tf.SymbolicTensor;
   return y;

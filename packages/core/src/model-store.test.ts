@@ -47,7 +47,7 @@ describe('saveModel / loadModel', () => {
     const empty = mkdtempSync(join(tmpdir(), 'not-a-model-'));
     expect(() => readModelMeta(empty)).toThrow(/not a saved model \(no meta\.json\)/);
     const { dir } = await saved();
-    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'meta.json'), JSON.stringify({ ...meta, version: 99 }));
     expect(() => readModelMeta(dir)).toThrow(/model format version 99, this program reads version 1/);
   });

@@ -11,7 +11,10 @@ export class ShuffledBatches {
   private readonly x: Float32Array;
   private readonly y: Float32Array;
 
-  constructor(private readonly features: Matrix, private readonly labels: Matrix) {
+  constructor(
+    private readonly features: Matrix,
+    private readonly labels: Matrix,
+  ) {
     this.x = new Float32Array(features.data.length);
     this.y = new Float32Array(labels.data.length);
   }

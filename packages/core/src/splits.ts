@@ -51,4 +51,3 @@ function groupByStratum(n: number, strata: ArrayLike<string | number>): number[]
   }
   return [...groups.keys()].sort().map((k) => groups.get(k)!);
 }
-

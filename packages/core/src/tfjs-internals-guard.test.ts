@@ -17,7 +17,12 @@ const installed = vi.hoisted(() => ({ version: '' }));
 vi.mock('@tensorflow/tfjs', async (importOriginal) => {
   const real = await importOriginal<typeof import('@tensorflow/tfjs')>();
   installed.version = real.version_core;
-  return { ...real, get version_core() { return installed.version; } };
+  return {
+    ...real,
+    get version_core() {
+      return installed.version;
+    },
+  };
 });
 
 const REAL_VERSION = installed.version;
@@ -33,7 +38,11 @@ beforeEach(() => {
 
 describe('checkTfjsInternals', () => {
   it('accepts the verified release only', () => {
-    expect(checkTfjsInternals({ installed: VERIFIED_TFJS_VERSION })).toEqual({ verified: true, installed: VERIFIED_TFJS_VERSION, verifiedVersion: VERIFIED_TFJS_VERSION });
+    expect(checkTfjsInternals({ installed: VERIFIED_TFJS_VERSION })).toEqual({
+      verified: true,
+      installed: VERIFIED_TFJS_VERSION,
+      verifiedVersion: VERIFIED_TFJS_VERSION,
+    });
     for (const other of ['4.22.1', '4.21.0', '5.0.0', '4.22.0-rc.0']) expect(checkTfjsInternals({ installed: other }).verified).toBe(false);
   });
 
@@ -47,7 +56,9 @@ describe('checkTfjsInternals', () => {
     expect(plainPathNotice(checkTfjsInternals({ installed: OTHER_VERSION }))).toEqual({
       type: 'notice',
       level: 'info',
-      message: expect.stringMatching(/^tfjs-core 4\.99\.0 is installed, but the trainer's fast paths were verified against 4\.22\.0 only: training on tfjs' plain tape path/),
+      message: expect.stringMatching(
+        /^tfjs-core 4\.99\.0 is installed, but the trainer's fast paths were verified against 4\.22\.0 only: training on tfjs' plain tape path/,
+      ) as string,
     });
   });
 });

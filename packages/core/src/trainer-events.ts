@@ -27,7 +27,17 @@ export interface NoticeEvent {
 }
 
 export type TrainerEvent =
-  | { type: 'start'; label?: string; epochs: number; startEpoch: number; batchesPerEpoch: number; batchSize: number; trainRows: number; devRows: number; tasks: TaskSummary[] }
+  | {
+      type: 'start';
+      label?: string;
+      epochs: number;
+      startEpoch: number;
+      batchesPerEpoch: number;
+      batchSize: number;
+      trainRows: number;
+      devRows: number;
+      tasks: TaskSummary[];
+    }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; samples: number }
   | ({ type: 'epoch'; epochs: number } & EpochRecord)
   | { type: 'paused'; epoch: number }

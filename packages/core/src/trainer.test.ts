@@ -35,8 +35,14 @@ const model = () => buildMultiHeadModel({ inputSize: 3, trunk: [{ units: 16 }], 
 /** The three ways a step runs: a Dense chain, a chain with dropout, and the tape (a head with its own hidden layer) with dropout. */
 const models: Array<[string, () => ReturnType<typeof model>]> = [
   ['dense chain', model],
-  ['dense chain with dropout', () => buildMultiHeadModel({ inputSize: 3, trunk: [{ units: 16, dropout: 0.3 }], heads: TASKS.map((name) => ({ name })), seed: 4 })],
-  ['tape, with dropout', () => buildMultiHeadModel({ inputSize: 3, trunk: [{ units: 16, dropout: 0.3 }], heads: [{ name: 'a' }, { name: 'b', hidden: { units: 4 } }], seed: 4 })],
+  [
+    'dense chain with dropout',
+    () => buildMultiHeadModel({ inputSize: 3, trunk: [{ units: 16, dropout: 0.3 }], heads: TASKS.map((name) => ({ name })), seed: 4 }),
+  ],
+  [
+    'tape, with dropout',
+    () => buildMultiHeadModel({ inputSize: 3, trunk: [{ units: 16, dropout: 0.3 }], heads: [{ name: 'a' }, { name: 'b', hidden: { units: 4 } }], seed: 4 }),
+  ],
 ];
 const base = { taskNames: TASKS, batchSize: 64, learningRate: 0.02, seed: 9 };
 
@@ -71,7 +77,10 @@ describe('trainMultiTask', () => {
     const control = new TrainingControl();
     const interrupted = model();
     await trainMultiTask(interrupted, data, {
-      ...base, epochs: 6, checkpoint, control,
+      ...base,
+      epochs: 6,
+      checkpoint,
+      control,
       onEvent: (e) => {
         if (e.type === 'epoch' && e.epoch === 3) control.requestStop('test stop');
       },
@@ -86,9 +95,11 @@ describe('trainMultiTask', () => {
     await expect(trainMultiTask(model(), data, { ...base, epochs: 6, checkpoint: { path, fingerprint: { data: 'other' }, resume: true } })).rejects.toThrow(
       /made with other settings \(data: checkpoint "test", now "other"\)/,
     );
-    const valid = JSON.parse(readFileSync(path, 'utf8'));
+    const valid = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     writeFileSync(path, JSON.stringify({ ...valid, model: undefined }));
-    await expect(trainMultiTask(model(), data, { ...base, epochs: 6, checkpoint: { ...checkpoint, resume: true } })).rejects.toThrow(/the checkpoint is incomplete/);
+    await expect(trainMultiTask(model(), data, { ...base, epochs: 6, checkpoint: { ...checkpoint, resume: true } })).rejects.toThrow(
+      /the checkpoint is incomplete/,
+    );
     writeFileSync(path, '{"format": "masked-mtl-checkp');
     await expect(trainMultiTask(model(), data, { ...base, epochs: 6, checkpoint: { ...checkpoint, resume: true } })).rejects.toThrow(/invalid JSON/);
   });
@@ -107,11 +118,16 @@ describe('trainMultiTask', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ckpt-dir-'));
     const path = join(dir, 'nested', 'run', 'checkpoint.json');
     await trainMultiTask(model(), dataset(200, 3), { ...base, epochs: 1, checkpoint: { path, fingerprint: {} } });
-    expect(JSON.parse(readFileSync(path, 'utf8')).epoch).toBe(1);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ epoch: 1 });
     writeFileSync(join(dir, 'a-file'), '');
     const events: TrainerEvent[] = [];
     await expect(
-      trainMultiTask(model(), dataset(200, 3), { ...base, epochs: 1, checkpoint: { path: join(dir, 'a-file', 'checkpoint.json'), fingerprint: {} }, onEvent: (e) => events.push(e) }),
+      trainMultiTask(model(), dataset(200, 3), {
+        ...base,
+        epochs: 1,
+        checkpoint: { path: join(dir, 'a-file', 'checkpoint.json'), fingerprint: {} },
+        onEvent: (e) => events.push(e),
+      }),
     ).rejects.toThrow(/checkpoint .*a-file\/checkpoint\.json: cannot create its directory \(.*a-file is a file, not a directory\)/);
     expect(events.map((e) => e.type)).toEqual(['error']);
   });
@@ -120,7 +136,9 @@ describe('trainMultiTask', () => {
     const control = new TrainingControl();
     const events: TrainerEvent[] = [];
     const result = await trainMultiTask(model(), dataset(640, 1), {
-      ...base, epochs: 5, control,
+      ...base,
+      epochs: 5,
+      control,
       onEvent: (e) => {
         events.push(e);
         if (e.type === 'batch' && e.epoch === 2 && e.batch === 4) control.requestStop('q pressed');
@@ -135,7 +153,9 @@ describe('trainMultiTask', () => {
     const control = new TrainingControl();
     const events: string[] = [];
     const training = trainMultiTask(model(), dataset(256, 1), {
-      ...base, epochs: 2, control,
+      ...base,
+      epochs: 2,
+      control,
       onEvent: (e) => {
         events.push(e.type);
         if (e.type === 'batch' && e.epoch === 1 && e.batch === 2) {
@@ -152,13 +172,13 @@ describe('trainMultiTask', () => {
 
   it('stops on a NaN loss with a message that says what to do', async () => {
     // A loss that blows up, as a too-large learning rate would.
-    const exploding = (_y: tf.Tensor, p: tf.Tensor) => tf.mul(tf.mean(p), Number.NaN) as tf.Scalar;
+    const exploding = (_y: tf.Tensor, p: tf.Tensor) => tf.mul<tf.Scalar>(tf.mean(p), Number.NaN);
     const events: TrainerEvent[] = [];
     await expect(
       trainMultiTask(model(), dataset(128, 1), { ...base, epochs: 2, batchSize: 128, lossFunction: exploding, onEvent: (e) => events.push(e) }),
     ).rejects.toThrow(NonFiniteLossError);
     expect(events.some((e) => e.type === 'nan')).toBe(true);
-    expect(events.at(-1)).toMatchObject({ type: 'error', message: expect.stringMatching(/NaN or infinite at epoch 1, batch 1.*check the inputs/) });
+    expect(events.at(-1)).toMatchObject({ type: 'error', message: expect.stringMatching(/NaN or infinite at epoch 1, batch 1.*check the inputs/) as string });
   });
 
   it('leaves no tensors behind', async () => {
@@ -188,7 +208,7 @@ describe('a task with no training labels', () => {
     const events: TrainerEvent[] = [];
     const result = await trainMultiTask(model(), data, { ...base, epochs: 4, dev: dataset(100, 2), onEvent: (e) => events.push(e) });
     expect(result.untrainedTasks).toEqual(['b']);
-    expect(events).toContainEqual({ type: 'notice', level: 'warning', message: expect.stringMatching(/task b has no labels in the training rows/) });
+    expect(events).toContainEqual({ type: 'notice', level: 'warning', message: expect.stringMatching(/task b has no labels in the training rows/) as string });
     const metrics = markUntrained(result.history.at(-1)!.tasks, result.untrainedTasks);
     expect(metrics[0]!.accuracy).toBeGreaterThan(0.8);
     expect(metrics[1]).toMatchObject({ name: 'b', untrained: true, accuracy: null, auc: null });

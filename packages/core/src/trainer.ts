@@ -54,8 +54,13 @@ export interface TrainResult {
 
 /** Training produced a non-finite loss; the model's weights are no longer meaningful. */
 export class NonFiniteLossError extends Error {
-  constructor(readonly epoch: number, readonly batch: number) {
-    super(`the training loss became NaN or infinite at epoch ${epoch}, batch ${batch}. Lower the learning rate, check the inputs for NaN/Infinity, or scale the features.`);
+  constructor(
+    readonly epoch: number,
+    readonly batch: number,
+  ) {
+    super(
+      `the training loss became NaN or infinite at epoch ${epoch}, batch ${batch}. Lower the learning rate, check the inputs for NaN/Infinity, or scale the features.`,
+    );
     this.name = 'NonFiniteLossError';
   }
 }
@@ -95,13 +100,23 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   const untrainedTasks = options.taskNames.filter((_, i) => counts[i] === 0);
   const lossFunction: LossFunction = options.lossFunction ?? ((yTrue, yPred) => maskedBinaryCrossentropy(yTrue, yPred, options.loss));
   emit({
-    type: 'start', ...(options.label ? { label: options.label } : {}), epochs: options.epochs, startEpoch, batchesPerEpoch: batches, batchSize: options.batchSize,
-    trainRows: rows, devRows: options.dev?.x.rows ?? 0,
+    type: 'start',
+    ...(options.label ? { label: options.label } : {}),
+    epochs: options.epochs,
+    startEpoch,
+    batchesPerEpoch: batches,
+    batchSize: options.batchSize,
+    trainRows: rows,
+    devRows: options.dev?.x.rows ?? 0,
     tasks: options.taskNames.map((name, i) => ({ name, labelled: counts[i]!, total: rows })),
   });
   if (!internals.verified) emit(plainPathNotice(internals));
   for (const task of untrainedTasks) {
-    emit({ type: 'notice', level: 'warning', message: `task ${task} has no labels in the training rows: the other tasks train, ${task} is reported as untrained` });
+    emit({
+      type: 'notice',
+      level: 'warning',
+      message: `task ${task} has no labels in the training rows: the other tasks train, ${task} is reported as untrained`,
+    });
   }
   const nextDropoutSeed = dropoutSeedStream(options.seed ?? 0);
   skipFinishedEpochs({ epochs: startEpoch, rows, batches, shuffleRng: rng, nextDropoutSeed });
@@ -125,7 +140,14 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
         if (control.stopRequested) return stop(epoch - 1);
         const start = batch * options.batchSize;
         const end = Math.min(rows, start + options.batchSize);
-        const loss = trainStep({ model, optimizer, batch: { rows: shuffled, start, end }, lossFunction, chainStep, dropout: { layers: dropouts, seed: nextDropoutSeed() } });
+        const loss = trainStep({
+          model,
+          optimizer,
+          batch: { rows: shuffled, start, end },
+          lossFunction,
+          chainStep,
+          dropout: { layers: dropouts, seed: nextDropoutSeed() },
+        });
         if (!Number.isFinite(loss)) {
           emit({ type: 'nan', epoch, batch: batch + 1 });
           throw new NonFiniteLossError(epoch, batch + 1);
@@ -220,10 +242,7 @@ function trainStep({ model, optimizer, batch, lossFunction, chainStep, dropout }
       return loss;
     }
     seedDropout(dropout.layers, dropout.seed);
-    const loss = optimizer.minimize(
-      () => lossFunction(yb, model.apply(xb, { training: true }) as tf.Tensor),
-      true,
-    )!;
+    const loss = optimizer.minimize(() => lossFunction(yb, model.apply(xb, { training: true }) as tf.Tensor), true)!;
     return loss.dataSync()[0]!;
   });
 }
@@ -233,7 +252,14 @@ function evaluate(model: tf.LayersModel, options: TrainOptions): Pick<EpochRecor
   if (!dev || dev.x.rows === 0) return { devLoss: null, tasks: [] };
   const probs = predictProbabilities(model, dev.x);
   const devLoss = options.loss?.fromLogits
-    ? tf.tidy(() => maskedBinaryCrossentropy(tf.tensor2d(dev.y.data, [dev.y.rows, dev.y.cols]), tf.tensor2d(probs.data, [probs.rows, probs.cols]), options.loss).dataSync()[0]!)
+    ? tf.tidy(
+        () =>
+          maskedBinaryCrossentropy(
+            tf.tensor2d(dev.y.data, [dev.y.rows, dev.y.cols]),
+            tf.tensor2d(probs.data, [probs.rows, probs.cols]),
+            options.loss,
+          ).dataSync()[0]!,
+      )
     : maskedBceWithGradient(dev.y.data, probs.data, probs.cols, options.loss).loss;
   return { devLoss, tasks: maskedMetrics(dev.y, probs, options.taskNames) };
 }
@@ -245,5 +271,6 @@ function validateShapes(model: tf.LayersModel, train: Dataset, options: TrainOpt
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batch size must be a positive integer, got ${options.batchSize}`);
   if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error(`epochs must be a positive integer, got ${options.epochs}`);
   const inputShape = model.inputs[0]!.shape;
-  if (inputShape[inputShape.length - 1] !== train.x.cols) throw new Error(`the model expects ${inputShape[inputShape.length - 1]} features but the data has ${train.x.cols}`);
+  if (inputShape[inputShape.length - 1] !== train.x.cols)
+    throw new Error(`the model expects ${inputShape[inputShape.length - 1]} features but the data has ${train.x.cols}`);
 }

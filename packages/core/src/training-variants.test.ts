@@ -66,7 +66,11 @@ describe('trainVariants', () => {
       },
     });
     expect(result).toMatchObject({ name: 'complete-rows', trainRows: [0], epochs: 0 });
-    expect(result!.tasks.map((t) => [t.name, t.untrained, t.accuracy, t.labelled])).toEqual([['a', true, null, 50], ['b', true, null, 50], ['c', true, null, 50]]);
+    expect(result!.tasks.map((t) => [t.name, t.untrained, t.accuracy, t.labelled])).toEqual([
+      ['a', true, null, 50],
+      ['b', true, null, 50],
+      ['c', true, null, 50],
+    ]);
     expect(notices.some((m) => /complete-rows: no training row has every label present/.test(m))).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ export const VARIANTS = {
   masked: 'masked loss: missing labels contribute nothing',
   naive: 'plain binary cross-entropy fed the -1 labels',
   'complete-rows': 'masked model trained only on rows with every label present',
-  'single-task': 'one model per task, each on the rows where its label is present (with that task\'s loss weights)',
+  'single-task': "one model per task, each on the rows where its label is present (with that task's loss weights)",
 } as const;
 export type VariantName = keyof typeof VARIANTS;
 
@@ -59,7 +59,11 @@ async function trainJoint(input: VariantsInput, name: Exclude<VariantName, 'sing
   if (train.x.rows === 0) {
     // With many labels missing no row may have them all: that is a finding of the comparison,
     // not a reason to abandon it. Every task of this variant is reported as untrained.
-    input.onEvent?.({ type: 'notice', level: 'warning', message: `${name}: no training row has every label present, so this variant has nothing to train on; reported as untrained` });
+    input.onEvent?.({
+      type: 'notice',
+      level: 'warning',
+      message: `${name}: no training row has every label present, so this variant has nothing to train on; reported as untrained`,
+    });
     return { name, description: VARIANTS[name], trainRows: [0], tasks: untrainedMetrics(input.test.y, input.taskNames), epochs: 0 };
   }
   const model = input.buildModel(input.taskNames);
@@ -96,7 +100,14 @@ async function trainSingleTasks(input: VariantsInput): Promise<VariantResult> {
     const model = input.buildModel([task]);
     try {
       const loss = input.training.loss && lossOptionsOfTask(input.training.loss, col);
-      const result = await trainMultiTask(model, train, { ...input.training, loss, taskNames: [task], dev, onEvent: input.onEvent, label: `single-task ${task}` });
+      const result = await trainMultiTask(model, train, {
+        ...input.training,
+        loss,
+        taskNames: [task],
+        dev,
+        onEvent: input.onEvent,
+        label: `single-task ${task}`,
+      });
       epochs = Math.min(epochs, result.history.length);
       tasks.push(...maskedMetrics(testLabels, predictProbabilities(model, input.test.x), [task]));
       trainRows.push(train.x.rows);
@@ -133,6 +144,10 @@ function completeRows(data: Dataset): Dataset {
 function labelledRowsOf(data: Dataset, col: number): Dataset {
   const keep: number[] = [];
   for (let r = 0; r < data.y.rows; r++) if (data.y.data[r * data.y.cols + col] !== MISSING) keep.push(r);
-  const y: Matrix = createMatrix(keep.length, 1, Float32Array.from(keep, (r) => data.y.data[r * data.y.cols + col]!));
+  const y: Matrix = createMatrix(
+    keep.length,
+    1,
+    Float32Array.from(keep, (r) => data.y.data[r * data.y.cols + col]!),
+  );
   return { x: takeRows(data.x, keep), y };
 }

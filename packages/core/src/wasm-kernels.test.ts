@@ -11,7 +11,10 @@ beforeAll(async () => {
 function random(shape: [number, number], seed: number): tf.Tensor2D {
   const rng = createRng(seed);
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor2d(Float32Array.from({ length: size }, () => rng.next() * 2 - 1), shape);
+  return tf.tensor2d(
+    Float32Array.from({ length: size }, () => rng.next() * 2 - 1),
+    shape,
+  );
 }
 
 /** What each replaced kernel returns, computed before the replacement. */
@@ -30,8 +33,14 @@ function products() {
     split: tf.split(joined, [1, 2, 1], 1).map((t) => t.arraySync()),
     wide: tf.concat([random([3, 70], 8), random([3, 2], 9)], 1).arraySync(),
     // Attention's shapes: [posts, heads, tokens, depth], with and without a transposed operand.
-    batchedQKt: tf.matMul(random([2 * 3 * 5, 4], 11).reshape([2, 3, 5, 4]), random([2 * 3 * 6, 4], 12).reshape([2, 3, 6, 4]), false, true).reshape([30, 6]).arraySync(),
-    batchedPV: tf.matMul(random([2 * 3 * 5, 6], 13).reshape([2, 3, 5, 6]), random([2 * 3 * 6, 4], 14).reshape([2, 3, 6, 4])).reshape([30, 4]).arraySync(),
+    batchedQKt: tf
+      .matMul(random([2 * 3 * 5, 4], 11).reshape([2, 3, 5, 4]), random([2 * 3 * 6, 4], 12).reshape([2, 3, 6, 4]), false, true)
+      .reshape([30, 6])
+      .arraySync(),
+    batchedPV: tf
+      .matMul(random([2 * 3 * 5, 6], 13).reshape([2, 3, 5, 6]), random([2 * 3 * 6, 4], 14).reshape([2, 3, 6, 4]))
+      .reshape([30, 4])
+      .arraySync(),
   };
 }
 
@@ -42,7 +51,9 @@ describe('useFastWasmKernels', () => {
     const after = tf.tidy(products);
     // Float32 summation order differs between GEMM kernels: equal to ~1e-6 relative.
     const closeTo = (x: unknown, y: unknown) =>
-      (x as number[][]).forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - (y as number[][])[i]![j]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(v)))));
+      (x as number[][]).forEach((row, i) =>
+        row.forEach((v, j) => expect(Math.abs(v - (y as number[][])[i]![j]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(v)))),
+      );
     closeTo(after.aTb, before.aTb);
     closeTo(after.bwT, before.bwT);
     closeTo(after.aTwT, before.aTwT);

@@ -46,9 +46,9 @@ export function useFastWasmKernels(): boolean {
   const concat = tf.getKernel(tf.Concat, 'wasm');
   const splitV = tf.getKernel(tf.SplitV, 'wasm');
   if (!matMul || !transpose || !concat || !splitV) return false;
-  replace(matMul, uprightMatMul(matMul.kernelFunc as Kernel, transpose.kernelFunc as Kernel));
-  replace(concat, narrowConcat(concat.kernelFunc as Kernel));
-  replace(splitV, narrowSplit(splitV.kernelFunc as Kernel));
+  replace(matMul, uprightMatMul(matMul.kernelFunc, transpose.kernelFunc));
+  replace(concat, narrowConcat(concat.kernelFunc));
+  replace(splitV, narrowSplit(splitV.kernelFunc));
   installed = true;
   return true;
 }
@@ -108,7 +108,7 @@ function slicedMatMul(original: Kernel, a: tf.TensorInfo, b: tf.TensorInfo, back
 }
 
 function lastAxis(axis: unknown, rank: number): boolean {
-  const a = Array.isArray(axis) ? axis[0] : axis;
+  const a: unknown = Array.isArray(axis) ? axis[0] : axis;
   return a === rank - 1 || a === -1;
 }
 
@@ -141,7 +141,7 @@ function narrowSplit(original: Kernel): Kernel {
     const { x } = args.inputs as unknown as { x: tf.TensorInfo };
     if (x.dtype === 'string' || x.shape.length !== 2 || !lastAxis(args.attrs.axis, 2) || x.shape[1]! >= NARROW_ROW) return original(args);
     const [rows, width] = x.shape as [number, number];
-    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, args.attrs.numOrSizeSplits as number | number[], 1);
+    const sizes = tf.backend_util.prepareSplitSize(x, args.attrs.numOrSizeSplits as number | number[], 1);
     const values = args.backend.typedArrayFromHeap(x);
     let offset = 0;
     return sizes.map((size) => {

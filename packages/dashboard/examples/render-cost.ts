@@ -13,13 +13,21 @@ import { runSyntheticTraining } from './synthetic-run.js';
  *
  *   node packages/dashboard/dist/examples/render-cost.js [--epochs 21] [--rows 4000]
  */
-const { values } = parseArgs({ options: {
-  epochs: { type: 'string', default: '21' }, rows: { type: 'string', default: '4000' },
-} });
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '21' },
+    rows: { type: 'string', default: '4000' },
+  },
+});
 
 function fakeTerminal(): { stdout: NodeJS.WriteStream; bytes: () => number } {
   let written = 0;
-  const stdout = new Writable({ write(chunk: Buffer, _encoding, done) { written += chunk.length; done(); } });
+  const stdout = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      written += chunk.length;
+      done();
+    },
+  });
   Object.assign(stdout, { isTTY: true, columns: 160, rows: 50 });
   return { stdout: stdout as unknown as NodeJS.WriteStream, bytes: () => written };
 }
@@ -68,5 +76,7 @@ for (const key of ['wall', 'cpu'] as const) {
   const p = mean(samples.plain[key]);
   const l = mean(samples.live[key]);
   const ratio = l / p;
-  process.stdout.write(`${key === 'wall' ? 'wall' : 'CPU '} per epoch: plain ${p.toFixed(3)} s, live ${l.toFixed(3)} s; live/plain = ${ratio.toFixed(3)} (${((ratio - 1) * 100).toFixed(1)} % ${ratio >= 1 ? 'slower' : 'faster'})\n`);
+  process.stdout.write(
+    `${key === 'wall' ? 'wall' : 'CPU '} per epoch: plain ${p.toFixed(3)} s, live ${l.toFixed(3)} s; live/plain = ${ratio.toFixed(3)} (${((ratio - 1) * 100).toFixed(1)} % ${ratio >= 1 ? 'slower' : 'faster'})\n`,
+  );
 }

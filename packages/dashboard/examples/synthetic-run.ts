@@ -1,6 +1,14 @@
 import {
-  buildMultiHeadModel, createMatrix, createRng, loadBackend, MISSING, predictProbabilities, trainMultiTask,
-  type RunEventListener, type TrainingControl, type TrainResult,
+  buildMultiHeadModel,
+  createMatrix,
+  createRng,
+  loadBackend,
+  MISSING,
+  predictProbabilities,
+  trainMultiTask,
+  type RunEventListener,
+  type TrainingControl,
+  type TrainResult,
 } from '@mtl/core';
 
 /** Three binary tasks over [0,1]^2, each with its own boundary, for the demo and the render-cost benchmark. */
@@ -31,7 +39,14 @@ export async function runSyntheticTraining(options: SyntheticRunOptions): Promis
   const rows = options.rows ?? 4000;
   const missing = options.missing ?? 0.4;
   const backend = await loadBackend();
-  onEvent({ type: 'run', app: 'dashboard-demo', backend, rows, tasks: TASKS.map((t) => t.name), details: { data: 'synthetic [0,1]^2', missing: `${Math.round(missing * 100)}%` } });
+  onEvent({
+    type: 'run',
+    app: 'dashboard-demo',
+    backend,
+    rows,
+    tasks: TASKS.map((t) => t.name),
+    details: { data: 'synthetic [0,1]^2', missing: `${Math.round(missing * 100)}%` },
+  });
   if (options.stage) await fakeStage(onEvent, options.stageSeconds ?? 1);
   const rng = createRng(7);
   const devRows = Math.floor(rows / 5);
@@ -51,12 +66,26 @@ export async function runSyntheticTraining(options: SyntheticRunOptions): Promis
   };
   const train = make(rows - devRows, missing);
   const dev = make(devRows, 0);
-  const model = buildMultiHeadModel({ inputSize: 2, trunk: [{ units: 32, activation: 'relu' }, { units: 32, activation: 'relu' }], heads: TASKS.map((t) => ({ name: t.name })), seed: 1 });
+  const model = buildMultiHeadModel({
+    inputSize: 2,
+    trunk: [
+      { units: 32, activation: 'relu' },
+      { units: 32, activation: 'relu' },
+    ],
+    heads: TASKS.map((t) => ({ name: t.name })),
+    seed: 1,
+  });
   const panelEvery = options.panelEvery ?? 0;
   try {
     return await trainMultiTask(model, train, {
-      taskNames: TASKS.map((t) => t.name), epochs: options.epochs ?? 20, batchSize: options.batchSize ?? 32,
-      learningRate: 0.01, seed: 3, dev, control, onEvent,
+      taskNames: TASKS.map((t) => t.name),
+      epochs: options.epochs ?? 20,
+      batchSize: options.batchSize ?? 32,
+      learningRate: 0.01,
+      seed: 3,
+      dev,
+      control,
+      onEvent,
       afterEpoch: (record) => {
         if (panelEvery > 0 && (record.epoch % panelEvery === 0 || record.epoch === 1)) {
           for (const panel of decisionPanels(model, record.epoch)) onEvent(panel);
@@ -82,12 +111,15 @@ function decisionPanels(model: ReturnType<typeof buildMultiHeadModel>, epoch: nu
   return TASKS.map((t, k) => ({
     type: 'panel' as const,
     title: t.name,
-    lines: [`epoch ${epoch}`, ...Array.from({ length: lines }, (_, r) =>
-      Array.from({ length: cols }, (_, c) => {
-        const p = probs.data[(r * cols + c) * TASKS.length + k]!;
-        return p > 0.8 ? '█' : p > 0.5 ? '▓' : p > 0.2 ? '░' : ' ';
-      }).join(''),
-    )],
+    lines: [
+      `epoch ${epoch}`,
+      ...Array.from({ length: lines }, (_, r) =>
+        Array.from({ length: cols }, (_, c) => {
+          const p = probs.data[(r * cols + c) * TASKS.length + k]!;
+          return p > 0.8 ? '█' : p > 0.5 ? '▓' : p > 0.2 ? '░' : ' ';
+        }).join(''),
+      ),
+    ],
   }));
 }
 

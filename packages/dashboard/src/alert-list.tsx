@@ -12,7 +12,11 @@ export function AlertList({ alerts, notices }: { alerts: DashboardState['alerts'
         <Text key={a.kind} color={a.level === 'error' ? theme.bad : theme.warn} bold>{`${a.level === 'error' ? 'ALERT' : 'WARNING'}: ${a.message}`}</Text>
       ))}
       {notices.map((n, i) => (
-        <Text key={i} color={n.level === 'warning' ? theme.warn : undefined} dimColor={n.level === 'info' && theme.dim}>{`${n.level === 'warning' ? 'warning' : 'note'}: ${n.message}`}</Text>
+        <Text
+          key={i}
+          color={n.level === 'warning' ? theme.warn : undefined}
+          dimColor={n.level === 'info' && theme.dim}
+        >{`${n.level === 'warning' ? 'warning' : 'note'}: ${n.message}`}</Text>
       ))}
     </Box>
   );

@@ -27,6 +27,10 @@ export function devRising(
   if (next < threshold) return { streak: next, alert: null };
   return {
     streak: next,
-    alert: { kind: 'dev-rising', level: 'warning', message: `dev loss has risen ${next} epochs in a row (epochs ${epoch - next + 1}-${epoch}): the model may be overfitting` },
+    alert: {
+      kind: 'dev-rising',
+      level: 'warning',
+      message: `dev loss has risen ${next} epochs in a row (epochs ${epoch - next + 1}-${epoch}): the model may be overfitting`,
+    },
   };
 }

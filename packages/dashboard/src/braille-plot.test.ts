@@ -12,7 +12,14 @@ describe('braillePlot', () => {
   });
 
   it('marks which series drew each cell', () => {
-    const plot = braillePlot([[1, 1], [0, 0]], 3, 2);
+    const plot = braillePlot(
+      [
+        [1, 1],
+        [0, 0],
+      ],
+      3,
+      2,
+    );
     expect(plot.rows[0]!.map((r) => r.owners)).toEqual([1]);
     expect(plot.rows[1]!.map((r) => r.owners)).toEqual([2]);
   });

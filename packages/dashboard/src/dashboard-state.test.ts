@@ -13,7 +13,10 @@ describe('reduceDashboard', () => {
     expect(s.app).toBe('toy');
     expect(s.backend?.name).toBe('cpu');
     expect(s.status).toBe('training');
-    expect(s.tasks.map((t) => [t.name, t.trainLabelled, t.trainTotal])).toEqual([['a', 400, 800], ['b', 200, 800]]);
+    expect(s.tasks.map((t) => [t.name, t.trainLabelled, t.trainTotal])).toEqual([
+      ['a', 400, 800],
+      ['b', 200, 800],
+    ]);
     expect(s.progress).toMatchObject({ epoch: 1, epochs: 5, batch: 0, batches: 4 });
   });
 
@@ -53,7 +56,7 @@ describe('reduceDashboard', () => {
   });
 
   it('warns after the dev loss rises three epochs in a row and clears when it falls', () => {
-    const rising = fold([RUN, START, epoch(1, 0.5, 0.40), epoch(2, 0.4, 0.41), epoch(3, 0.3, 0.42)]);
+    const rising = fold([RUN, START, epoch(1, 0.5, 0.4), epoch(2, 0.4, 0.41), epoch(3, 0.3, 0.42)]);
     expect(rising.alerts).toEqual([]);
     const warned = reduceDashboard(rising, epoch(4, 0.2, 0.43), 10_000);
     expect(warned.alerts.map((a) => a.kind)).toEqual(['dev-rising']);
@@ -114,7 +117,10 @@ describe('reduceDashboard', () => {
       { type: 'panel', title: 'head a', lines: ['new'] },
     ]);
     expect(s.stages).toEqual([{ name: 'embedding', done: 50, total: 100, unit: 'posts', rate: 8, counters: { 'cache hits': 20 }, finished: false }]);
-    expect(s.panels.map((p) => [p.title, p.lines[0]])).toEqual([['head a', 'new'], ['head b', 'b']]);
+    expect(s.panels.map((p) => [p.title, p.lines[0]])).toEqual([
+      ['head a', 'new'],
+      ['head b', 'b'],
+    ]);
   });
 
   it('keeps at most twelve panels, dropping the stalest', () => {

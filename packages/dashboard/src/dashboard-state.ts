@@ -92,12 +92,34 @@ const ETA_EPOCHS = 5;
 
 export function initialDashboardState(app: string): DashboardState {
   return {
-    app, backend: null, rows: null, taskNames: [], details: {},
-    trainRows: null, devRows: null, batchSize: null, startEpoch: 0, modelLabel: null,
-    status: 'waiting', statusReason: null, startedAt: null, finishedAt: null, pausedMs: 0, pausedAt: null,
+    app,
+    backend: null,
+    rows: null,
+    taskNames: [],
+    details: {},
+    trainRows: null,
+    devRows: null,
+    batchSize: null,
+    startEpoch: 0,
+    modelLabel: null,
+    status: 'waiting',
+    statusReason: null,
+    startedAt: null,
+    finishedAt: null,
+    pausedMs: 0,
+    pausedAt: null,
     progress: { epoch: 0, epochs: 0, batch: 0, batches: 0, epochSamples: 0, epochStartedAt: null, lastBatchLoss: null },
-    trainLosses: [], devLosses: [], epochSeconds: [], samplesPerSecond: null,
-    tasks: [], devRisingStreak: 0, alerts: [], stages: [], panels: [], notices: [], version: 0,
+    trainLosses: [],
+    devLosses: [],
+    epochSeconds: [],
+    samplesPerSecond: null,
+    tasks: [],
+    devRisingStreak: 0,
+    alerts: [],
+    stages: [],
+    panels: [],
+    notices: [],
+    version: 0,
   };
 }
 
@@ -114,7 +136,11 @@ function reduce(state: DashboardState, event: RunEvent, now: number): DashboardS
   switch (event.type) {
     case 'run':
       return {
-        ...state, app: event.app, backend: event.backend, rows: event.rows, details: event.details ?? {},
+        ...state,
+        app: event.app,
+        backend: event.backend,
+        rows: event.rows,
+        details: event.details ?? {},
         taskNames: event.tasks,
         tasks: state.tasks.length > 0 ? state.tasks : event.tasks.map((name) => emptyRow(name, null)),
       };
@@ -123,14 +149,34 @@ function reduce(state: DashboardState, event: RunEvent, now: number): DashboardS
       // metrics and best-so-far, not the previous model's carried on.
       return {
         ...state,
-        status: 'training', statusReason: null, startedAt: now, finishedAt: null, pausedMs: 0, pausedAt: null,
-        trainRows: event.trainRows, devRows: event.devRows, batchSize: event.batchSize, startEpoch: event.startEpoch,
+        status: 'training',
+        statusReason: null,
+        startedAt: now,
+        finishedAt: null,
+        pausedMs: 0,
+        pausedAt: null,
+        trainRows: event.trainRows,
+        devRows: event.devRows,
+        batchSize: event.batchSize,
+        startEpoch: event.startEpoch,
         modelLabel: event.label ?? null,
         taskNames: event.tasks.map((t) => t.name),
         tasks: event.tasks.map((t) => emptyRow(t.name, t)),
-        trainLosses: [], devLosses: [], epochSeconds: [], samplesPerSecond: null, devRisingStreak: 0,
+        trainLosses: [],
+        devLosses: [],
+        epochSeconds: [],
+        samplesPerSecond: null,
+        devRisingStreak: 0,
         alerts: state.alerts.filter((a) => a.kind !== 'dev-rising'),
-        progress: { epoch: event.startEpoch + 1, epochs: event.epochs, batch: 0, batches: event.batchesPerEpoch, epochSamples: 0, epochStartedAt: now, lastBatchLoss: null },
+        progress: {
+          epoch: event.startEpoch + 1,
+          epochs: event.epochs,
+          batch: 0,
+          batches: event.batchesPerEpoch,
+          epochSamples: 0,
+          epochStartedAt: now,
+          lastBatchLoss: null,
+        },
       };
     case 'batch': {
       const sameEpoch = event.epoch === state.progress.epoch;
@@ -138,7 +184,10 @@ function reduce(state: DashboardState, event: RunEvent, now: number): DashboardS
         ...state,
         progress: {
           ...state.progress,
-          epoch: event.epoch, batch: event.batch, batches: event.batches, lastBatchLoss: event.loss,
+          epoch: event.epoch,
+          batch: event.batch,
+          batches: event.batches,
+          lastBatchLoss: event.loss,
           epochSamples: (sameEpoch ? state.progress.epochSamples : 0) + event.samples,
           // The clock of a new epoch started at the previous epoch event (or the start event).
           epochStartedAt: state.progress.epochStartedAt ?? now,
@@ -150,11 +199,23 @@ function reduce(state: DashboardState, event: RunEvent, now: number): DashboardS
       const rising = devRising(state.devRisingStreak, state.devLosses.at(-1) ?? null, event.devLoss, event.epoch, DEV_RISING_EPOCHS);
       return {
         ...state,
-        trainLosses: [...state.trainLosses, event.trainLoss], devLosses,
-        epochSeconds: [...state.epochSeconds, (now - (state.progress.epochStartedAt ?? now)) / 1000], samplesPerSecond: event.samplesPerSecond,
-        tasks: state.tasks.map((row) => withMetrics(row, event.tasks.find((t) => t.name === row.name), event.epoch)),
+        trainLosses: [...state.trainLosses, event.trainLoss],
+        devLosses,
+        epochSeconds: [...state.epochSeconds, (now - (state.progress.epochStartedAt ?? now)) / 1000],
+        samplesPerSecond: event.samplesPerSecond,
+        tasks: state.tasks.map((row) =>
+          withMetrics(
+            row,
+            event.tasks.find((t) => t.name === row.name),
+            event.epoch,
+          ),
+        ),
         devRisingStreak: rising.streak,
-        alerts: rising.alert ? addAlerts(state.alerts, [rising.alert]) : rising.streak === 0 ? state.alerts.filter((a) => a.kind !== 'dev-rising') : state.alerts,
+        alerts: rising.alert
+          ? addAlerts(state.alerts, [rising.alert])
+          : rising.streak === 0
+            ? state.alerts.filter((a) => a.kind !== 'dev-rising')
+            : state.alerts,
         progress: { ...state.progress, epoch: event.epoch, epochs: event.epochs, batch: state.progress.batches, epochStartedAt: now, epochSamples: 0 },
       };
     }
@@ -171,12 +232,23 @@ function reduce(state: DashboardState, event: RunEvent, now: number): DashboardS
     case 'error':
       return { ...state, status: 'failed', statusReason: event.message, finishedAt: now };
     case 'stage':
-      return { ...state, stages: upsert(state.stages, (s) => s.name === event.name, {
-        name: event.name, done: event.done, total: event.total, unit: event.unit,
-        rate: event.rate ?? null, counters: event.counters ?? {}, finished: event.finished ?? false,
-      }) };
+      return {
+        ...state,
+        stages: upsert(state.stages, (s) => s.name === event.name, {
+          name: event.name,
+          done: event.done,
+          total: event.total,
+          unit: event.unit,
+          rate: event.rate ?? null,
+          counters: event.counters ?? {},
+          finished: event.finished ?? false,
+        }),
+      };
     case 'panel':
-      return { ...state, panels: capPanels(upsert(state.panels, (p) => p.title === event.title, { title: event.title, lines: event.lines, updated: state.version + 1 })) };
+      return {
+        ...state,
+        panels: capPanels(upsert(state.panels, (p) => p.title === event.title, { title: event.title, lines: event.lines, updated: state.version + 1 })),
+      };
     case 'notice':
       return { ...state, notices: [...state.notices, { level: event.level, message: event.message }].slice(-MAX_NOTICES) };
   }
@@ -233,8 +305,14 @@ function pausedFor(state: DashboardState, now: number): number {
 
 function emptyRow(name: string, summary: TaskSummary | null): TaskRow {
   return {
-    name, trainLabelled: summary?.labelled ?? null, trainTotal: summary?.total ?? null,
-    latest: null, previous: null, bestAuc: null, bestAucEpoch: null, bestAccuracy: null,
+    name,
+    trainLabelled: summary?.labelled ?? null,
+    trainTotal: summary?.total ?? null,
+    latest: null,
+    previous: null,
+    bestAuc: null,
+    bestAucEpoch: null,
+    bestAccuracy: null,
   };
 }
 

@@ -55,8 +55,14 @@ export function Dashboard({ store, control, onHardExit }: DashboardProps) {
   const training = state.progress.epochs > 0;
   const panelLines = state.panels.reduce((most, p) => Math.max(most, p.lines.length), 0);
   const fixedLines =
-    3 + (training ? 3 : 0) + (state.tasks.length > 0 && training ? state.tasks.length + 2 : 0) +
-    state.alerts.length + state.notices.length + state.stages.length + (state.panels.length > 0 ? Math.min(panelLines, 16) + 2 : 0) + 2;
+    3 +
+    (training ? 3 : 0) +
+    (state.tasks.length > 0 && training ? state.tasks.length + 2 : 0) +
+    state.alerts.length +
+    state.notices.length +
+    state.stages.length +
+    (state.panels.length > 0 ? Math.min(panelLines, 16) + 2 : 0) +
+    2;
   const chartHeight = Math.max(MIN_CHART_HEIGHT, Math.min(MAX_CHART_HEIGHT, rows - fixedLines - 4));
   const panelMax = Math.max(4, Math.min(16, rows - (fixedLines - Math.min(panelLines, 16)) - chartHeight - 4));
 
@@ -72,8 +78,12 @@ export function Dashboard({ store, control, onHardExit }: DashboardProps) {
       {training ? (
         <Box marginTop={1}>
           <LossChart
-            trainLosses={state.trainLosses} devLosses={state.devLosses} startEpoch={state.startEpoch}
-            epochs={state.progress.epochs} width={Math.min(width, 100)} height={chartHeight}
+            trainLosses={state.trainLosses}
+            devLosses={state.devLosses}
+            startEpoch={state.startEpoch}
+            epochs={state.progress.epochs}
+            width={Math.min(width, 100)}
+            height={chartHeight}
           />
         </Box>
       ) : null}

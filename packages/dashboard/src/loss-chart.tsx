@@ -28,8 +28,7 @@ export const LossChart = memo(function LossChart({ trainLosses, devLosses, start
   const plot = braillePlot([trainLosses, devLosses], plotWidth, height, span);
   const colorOf = (owners: number) => (owners === 1 ? theme.train : owners === 2 ? theme.dev : owners === 3 ? theme.both : undefined);
   const hasDev = devLosses.some((v) => v !== null);
-  const label = (row: number) =>
-    Number.isNaN(plot.min) ? '' : row === 0 ? fixed(plot.max, 3) : row === height - 1 ? fixed(plot.min, 3) : '';
+  const label = (row: number) => (Number.isNaN(plot.min) ? '' : row === 0 ? fixed(plot.max, 3) : row === height - 1 ? fixed(plot.min, 3) : '');
   const lastEpoch = offset + span;
   return (
     <Box flexDirection="column">
@@ -42,13 +41,13 @@ export const LossChart = memo(function LossChart({ trainLosses, devLosses, start
         <Text key={r}>
           <Text dimColor={theme.dim}>{`${label(r).padStart(AXIS_WIDTH - 1)}┤`}</Text>
           {runs.map((run, i) => (
-            <Text key={i} color={colorOf(run.owners)}>{run.text}</Text>
+            <Text key={i} color={colorOf(run.owners)}>
+              {run.text}
+            </Text>
           ))}
         </Text>
       ))}
-      <Text dimColor={theme.dim}>
-        {`${' '.repeat(AXIS_WIDTH - 1)}└${`epoch ${offset + 1}`.padEnd(plotWidth - String(lastEpoch).length)}${lastEpoch}`}
-      </Text>
+      <Text dimColor={theme.dim}>{`${' '.repeat(AXIS_WIDTH - 1)}└${`epoch ${offset + 1}`.padEnd(plotWidth - String(lastEpoch).length)}${lastEpoch}`}</Text>
     </Box>
   );
 });

@@ -36,7 +36,9 @@ export const PanelGrid = memo(function PanelGrid({ panels, width, maxLines }: { 
     <Box flexDirection="row" columnGap={GAP}>
       {shown.map((panel) => (
         <Box key={panel.title} flexDirection="column" flexShrink={0}>
-          <Text bold color={theme.accent} wrap="truncate">{panel.title}</Text>
+          <Text bold color={theme.accent} wrap="truncate">
+            {panel.title}
+          </Text>
           <Text>{panel.lines.slice(0, maxLines).join('\n')}</Text>
         </Box>
       ))}

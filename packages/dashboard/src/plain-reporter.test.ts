@@ -36,7 +36,10 @@ function embeddingStage(total: number | null, seconds: number, step: number): Ar
 
 /** `epochs` epochs of `batches` batches of 200 samples, one every `batchMs`. */
 function longEpochs(epochs: number, batches: number, batchMs: number): Array<[number, RunEvent]> {
-  const timeline: Array<[number, RunEvent]> = [[0, RUN], [0, { ...START, epochs, batchesPerEpoch: batches } as RunEvent]];
+  const timeline: Array<[number, RunEvent]> = [
+    [0, RUN],
+    [0, { ...START, epochs, batchesPerEpoch: batches } as RunEvent],
+  ];
   let clock = 0;
   for (let e = 1; e <= epochs; e++) {
     for (let b = 1; b <= batches; b++) {
@@ -58,7 +61,9 @@ describe('createPlainReporter progress lines', () => {
       '  missing: 50%',
       'training: 800 train rows, 200 dev rows, 8 batches of 200, epochs 1..3',
       'labelled: a 400/800, b 200/800',
-      epochLine(1), epochLine(2), epochLine(3),
+      epochLine(1),
+      epochLine(2),
+      epochLine(3),
     ]);
   });
 
@@ -131,7 +136,18 @@ describe('createPlainReporter', () => {
   });
 
   it('says so when a resumed run has nothing left to train', () => {
-    const lines = linesOf([{ type: 'start', epochs: 5, startEpoch: 5, batchesPerEpoch: 4, batchSize: 200, trainRows: 800, devRows: 200, tasks: [{ name: 'a', labelled: 400, total: 800 }] }]);
+    const lines = linesOf([
+      {
+        type: 'start',
+        epochs: 5,
+        startEpoch: 5,
+        batchesPerEpoch: 4,
+        batchSize: 200,
+        trainRows: 800,
+        devRows: 200,
+        tasks: [{ name: 'a', labelled: 400, total: 800 }],
+      },
+    ]);
     expect(lines[0]).toBe('training: 800 train rows, 200 dev rows, 4 batches of 200, already at epoch 5 of 5: nothing left to train');
   });
 
@@ -141,14 +157,19 @@ describe('createPlainReporter', () => {
   });
 
   it('writes no escape codes or carriage returns, with or without NO_COLOR', () => {
-    const events = [...normalRun(3), { type: 'stage', name: 'embedding', done: 5, total: 5, unit: 'posts', rate: 2.5, counters: { 'cache hits': 3 }, finished: true }, { type: 'notice', level: 'warning', message: 'skipped 2 rows' }] as const;
+    const events = [
+      ...normalRun(3),
+      { type: 'stage', name: 'embedding', done: 5, total: 5, unit: 'posts', rate: 2.5, counters: { 'cache hits': 3 }, finished: true },
+      { type: 'notice', level: 'warning', message: 'skipped 2 rows' },
+    ] as const;
     for (const env of [{}, { NO_COLOR: '1' }]) {
       const out: string[] = [];
       const reporter = createReporter({ app: 'toy', control: new TrainingControl(), env, live: false, handleSignals: false, write: (l) => out.push(l) });
       for (const e of events) reporter.onEvent(e);
       const text = out.join('\n');
       expect(reporter.live).toBe(false);
-      expect(text).not.toMatch(/[\x1b\r]/);
+      expect(text).not.toContain('\x1b');
+      expect(text).not.toContain('\r');
       expect(out).toContain('embedding: 5 posts, 2.5 posts/s, cache hits 3');
       expect(out).toContain('warning: skipped 2 rows');
     }

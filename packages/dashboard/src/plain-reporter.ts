@@ -61,14 +61,18 @@ export function createPlainReporter(options: PlainReporterOptions = {}): (event:
         beginEpoch();
         write(
           `training${event.label ? ` ${event.label}` : ''}: ${count(event.trainRows)} train rows, ${count(event.devRows)} dev rows, ${event.batchesPerEpoch} batch${event.batchesPerEpoch === 1 ? '' : 'es'} of ${event.batchSize}, ` +
-            (event.startEpoch >= event.epochs ? `already at epoch ${event.startEpoch} of ${event.epochs}: nothing left to train` : `epochs ${event.startEpoch + 1}..${event.epochs}`),
+            (event.startEpoch >= event.epochs
+              ? `already at epoch ${event.startEpoch} of ${event.epochs}: nothing left to train`
+              : `epochs ${event.startEpoch + 1}..${event.epochs}`),
         );
         write(`labelled: ${event.tasks.map((t) => `${t.name} ${count(t.labelled)}/${count(t.total)}`).join(', ')}`);
         break;
       case 'epoch': {
         const tasks = event.tasks.map((t) => `${t.name} acc ${fixed(t.accuracy, 3)} auc ${fixed(t.auc, 3)}`).join(' | ');
         const width = String(event.epochs).length;
-        write(`epoch ${String(event.epoch).padStart(width)}/${event.epochs} loss ${fixed(event.trainLoss)} dev ${fixed(event.devLoss)} ${event.seconds.toFixed(2)}s${tasks ? ` | ${tasks}` : ''}`);
+        write(
+          `epoch ${String(event.epoch).padStart(width)}/${event.epochs} loss ${fixed(event.trainLoss)} dev ${fixed(event.devLoss)} ${event.seconds.toFixed(2)}s${tasks ? ` | ${tasks}` : ''}`,
+        );
         beginEpoch();
         break;
       }
@@ -116,14 +120,17 @@ function stageRate(event: StageEvent): string {
 }
 
 function stageCounters(event: StageEvent): string {
-  return Object.entries(event.counters ?? {}).map(([k, v]) => `, ${k} ${count(v)}`).join('');
+  return Object.entries(event.counters ?? {})
+    .map(([k, v]) => `, ${k} ${count(v)}`)
+    .join('');
 }
 
 /** `embedding: 12,000/48,000 posts (25 %), 121.3 posts/s, cache hits 300, ETA 4m57s`: what the dashboard's stage row shows. */
 function stageProgressLine(event: StageEvent): string {
-  const amount = event.total === null
-    ? `${count(event.done)} ${event.unit}`
-    : `${count(event.done)}/${count(event.total)} ${event.unit} (${percent(event.done, event.total)} %)`;
+  const amount =
+    event.total === null
+      ? `${count(event.done)} ${event.unit}`
+      : `${count(event.done)}/${count(event.total)} ${event.unit} (${percent(event.done, event.total)} %)`;
   const eta = stageEta(event);
   return `${event.name}: ${amount}${stageRate(event)}${stageCounters(event)}${eta === null ? '' : `, ETA ${duration(eta)}`}`;
 }

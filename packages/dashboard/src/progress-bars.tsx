@@ -29,7 +29,9 @@ export function ProgressBars({ state, now, width }: { state: DashboardState; now
         <Text>{'batch '.padEnd(7)}</Text>
         <Text color={theme.accent}>{progressBar(batches > 0 ? batch / batches : 0, barWidth)}</Text>
         <Text>{` ${String(batch).padStart(batchDigits)}/${batches}`}</Text>
-        <Text dimColor={theme.dim}>{`  ${rate === null ? '-' : count(Math.round(rate))} samples/s  batch loss ${fixed(lastBatchLoss)}${epochEta === null ? '' : `  epoch ETA ${duration(epochEta)}`}`}</Text>
+        <Text
+          dimColor={theme.dim}
+        >{`  ${rate === null ? '-' : count(Math.round(rate))} samples/s  batch loss ${fixed(lastBatchLoss)}${epochEta === null ? '' : `  epoch ETA ${duration(epochEta)}`}`}</Text>
       </Text>
     </Box>
   );

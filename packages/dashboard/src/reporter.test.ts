@@ -39,7 +39,7 @@ describe('createReporter interrupts', () => {
 
   // The experiment kit owns SIGINT and SIGTERM and passes handleSignals: false; in raw mode the terminal sends
   // Ctrl-C to the dashboard as a key, so the dashboard alone must still stop gracefully, then quit.
-  it('with handleSignals false, leaves SIGINT alone but the live screen\'s Ctrl-C still stops, and a second exits 130', async () => {
+  it("with handleSignals false, leaves SIGINT alone but the live screen's Ctrl-C still stops, and a second exits 130", async () => {
     const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
     const control = new TrainingControl();
     const { stdout, stdin } = terminal();
@@ -58,7 +58,15 @@ describe('createReporter interrupts', () => {
   it('adds its own SIGINT listener to a live screen only with handleSignals', async () => {
     const listeners = async (handleSignals: boolean) => {
       const { stdout, stdin } = terminal();
-      const reporter = createReporter({ app: 'toy', live: true, control: new TrainingControl(), stdout, stdin: stdin as unknown as NodeJS.ReadStream, handleSignals, env: {} });
+      const reporter = createReporter({
+        app: 'toy',
+        live: true,
+        control: new TrainingControl(),
+        stdout,
+        stdin: stdin as unknown as NodeJS.ReadStream,
+        handleSignals,
+        env: {},
+      });
       // Ink adds one of its own (signal-exit, to restore the terminal), with or without ours.
       const count = process.listenerCount('SIGINT');
       await reporter.close();

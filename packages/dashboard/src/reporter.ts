@@ -67,7 +67,12 @@ function createLiveReporter(options: ReporterOptions, stdout: NodeJS.WriteStream
     void dashboard.unmount().finally(() => process.exit(INTERRUPTED_EXIT_CODE));
   };
   const dashboard: LiveDashboard = mountLiveDashboard({
-    store, control: options.control, stdout, stdin: options.stdin ?? process.stdin, color: colorEnabled(env), onHardExit: hardExit,
+    store,
+    control: options.control,
+    stdout,
+    stdin: options.stdin ?? process.stdin,
+    color: colorEnabled(env),
+    onHardExit: hardExit,
   });
   const releaseSignals = handleInterrupts(options, hardExit, (reason) => store.markStopping(reason));
   let closing: Promise<void> | undefined;

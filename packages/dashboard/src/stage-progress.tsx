@@ -16,7 +16,9 @@ export function StageList({ stages, width }: { stages: readonly StageProgress[];
         const eta = stageEta(s);
         const amount = s.total === null ? `${count(s.done)} ${s.unit}` : `${count(s.done)}/${count(s.total)} ${s.unit}`;
         const rate = s.rate === null ? '' : `  ${s.rate.toFixed(1)} ${s.unit}/s`;
-        const counters = Object.entries(s.counters).map(([k, v]) => `  ${k} ${count(v)}`).join('');
+        const counters = Object.entries(s.counters)
+          .map(([k, v]) => `  ${k} ${count(v)}`)
+          .join('');
         const tail = s.finished ? '  done' : eta === null ? '' : `  ETA ${duration(eta)}`;
         const barWidth = Math.max(8, Math.min(30, width - nameWidth - 2 - amount.length - rate.length - counters.length - tail.length));
         return (

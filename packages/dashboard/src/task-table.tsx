@@ -31,9 +31,10 @@ export const TaskTable = memo(function TaskTable({ tasks }: { tasks: readonly Ta
     <Box flexDirection="column">
       <Text bold>{head}</Text>
       {tasks.map((t) => {
-        const labelled = t.trainLabelled === null || !t.trainTotal
-          ? '-'
-          : `${count(t.trainLabelled)}/${count(t.trainTotal)} ${((100 * t.trainLabelled) / t.trainTotal).toFixed(0)}%`;
+        const labelled =
+          t.trainLabelled === null || !t.trainTotal
+            ? '-'
+            : `${count(t.trainLabelled)}/${count(t.trainTotal)} ${((100 * t.trainLabelled) / t.trainTotal).toFixed(0)}%`;
         const accDelta = metricDelta(t.latest?.accuracy, t.previous?.accuracy);
         const aucDelta = metricDelta(t.latest?.auc, t.previous?.auc);
         const best = t.bestAuc === null ? '-' : `${fixed(t.bestAuc, 3)} (ep ${t.bestAucEpoch})`;

@@ -10,8 +10,17 @@ export function metrics(name: string, accuracy: number, auc: number, labelled = 
 export const RUN: RunEvent = { type: 'run', app: 'toy', backend: BACKEND, rows: 1000, tasks: ['a', 'b'], details: { missing: '50%' } };
 
 export const START: RunEvent = {
-  type: 'start', epochs: 5, startEpoch: 0, batchesPerEpoch: 4, batchSize: 200, trainRows: 800, devRows: 200,
-  tasks: [{ name: 'a', labelled: 400, total: 800 }, { name: 'b', labelled: 200, total: 800 }],
+  type: 'start',
+  epochs: 5,
+  startEpoch: 0,
+  batchesPerEpoch: 4,
+  batchSize: 200,
+  trainRows: 800,
+  devRows: 200,
+  tasks: [
+    { name: 'a', labelled: 400, total: 800 },
+    { name: 'b', labelled: 200, total: 800 },
+  ],
 };
 
 export function batch(epoch: number, n: number, loss = 0.5): RunEvent {
@@ -20,7 +29,13 @@ export function batch(epoch: number, n: number, loss = 0.5): RunEvent {
 
 export function epoch(n: number, trainLoss: number, devLoss: number | null, accA = 0.8, aucA = 0.85): RunEvent {
   return {
-    type: 'epoch', epochs: 5, epoch: n, trainLoss, devLoss, seconds: 2, samplesPerSecond: 400,
+    type: 'epoch',
+    epochs: 5,
+    epoch: n,
+    trainLoss,
+    devLoss,
+    seconds: 2,
+    samplesPerSecond: 400,
     tasks: [metrics('a', accA, aucA), metrics('b', 0.7, 0.75, 50)],
   };
 }
