@@ -2,14 +2,8 @@
  * Child of the ingestion benchmark: streams a Kaggle-format CSV through the
  * mbti app's reader and cleaning, keeping nothing. Prints RESULT {people, posts, seconds}.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from './repo-paths.js';
+import { readPeople } from 'mbti';
 
-interface Reader {
-  readPeople: (path: string) => { people: AsyncIterable<{ posts: string[] }>; summary: { people: number; posts: number } };
-}
-const { readPeople } = (await import(pathToFileURL(join(REPO_ROOT, 'apps/mbti/dist/csv-reader.js')).href)) as Reader;
 const started = performance.now();
 const { people, summary } = readPeople(process.argv[2]!);
 let chars = 0;

@@ -17,7 +17,7 @@ export async function renderChartSvg(spec: ChartSpec): Promise<string> {
 
 /** Renders a Vega-Lite spec to a PNG file, written atomically. */
 export async function writeChartPng(spec: ChartSpec, path: string, scale = 2): Promise<void> {
-  const svg = await renderChartSvg({ background: 'white', ...spec } as ChartSpec);
+  const svg = await renderChartSvg({ background: 'white', ...spec });
   const { Resvg } = await import('@resvg/resvg-js');
   const png = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },

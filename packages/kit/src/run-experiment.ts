@@ -16,7 +16,7 @@ import type { CommonOptions } from './train-command.js';
 import { trainingOptions } from './training-settings.js';
 
 /** Everything the run needs that is not a flag. */
-export interface RunContext extends Omit<ExperimentContext, 'outDir'> {}
+export type RunContext = Omit<ExperimentContext, 'outDir'>;
 
 /** The variants --compare adds to the masked model (which is the main run itself). */
 const COMPARED = ['naive', 'complete-rows', 'single-task'] as const;
@@ -112,7 +112,7 @@ function fingerprint(app: ExperimentApp<never>, options: CommonOptions, data: Ex
 function architecture(model: tf.LayersModel): string {
   return model.layers.map((layer) => {
     const config = layer.getConfig();
-    return `${layer.getClassName()}(${[config['units'], config['activation'], config['rate']].filter((v) => v !== undefined).join(',')})`;
+    return `${layer.getClassName()}(${JSON.stringify([config['units'], config['activation'], config['rate']].filter((v) => v !== undefined))})`;
   }).join(' ');
 }
 
@@ -129,7 +129,7 @@ function announceRun(
   app: ExperimentApp<never>, options: CommonOptions, data: ExperimentData, splits: ExperimentSplits, backend: ActiveBackend,
   outDir: string, weights: number[] | null, context: ExperimentContext,
 ): void {
-  const dropped = splits.dropped.some((d) => d > 0) ? `${data.tasks.map((t, i) => `${t} ${splits.dropped[i]}`).join(', ')} (rate ${options.missingRate})` : 'none';
+  const dropped = splits.dropped.some((d) => d > 0) ? `${data.tasks.map((t, i) => `${t} ${splits.dropped[i]}`).join(', ')} (rate ${String(options.missingRate)})` : 'none';
   context.onEvent({
     type: 'run', app: app.name, backend, rows: data.x.rows, tasks: [...data.tasks],
     details: {

@@ -32,7 +32,7 @@ export async function runTrainCommand<O extends CommonOptions>(options: { app: E
 
 /** The single-command app's whole main: parse, then train. */
 export async function trainCli<O extends CommonOptions>(options: { app: ExperimentApp<O>; command: Command<[], O>; argv: readonly string[] }): Promise<number> {
-  if (!parseCommand(options.command as never, options.argv)) return 0;
+  if (!parseCommand(options.command, options.argv)) return 0;
   const commandLine = [options.app.name, ...options.argv].join(' ');
   return runTrainCommand({ app: options.app, flags: options.command.opts(), commandLine });
 }

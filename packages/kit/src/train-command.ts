@@ -59,7 +59,7 @@ export function parseCommand(command: Command<unknown[], OptionValues, OptionVal
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   for (const sub of command.commands) sub.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {
-    command.parse(argv as string[], { from: 'user' });
+    command.parse(argv, { from: 'user' });
     return true;
   } catch (error) {
     if (error instanceof CommanderError) {
