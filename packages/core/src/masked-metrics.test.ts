@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matrixFromRows } from './matrix.js';
-import { maskedMetrics, rocAuc, taskMetrics } from './masked-metrics.js';
+import { averagePrecision, maskedMetrics, rocAuc, taskMetrics } from './masked-metrics.js';
 
 describe('taskMetrics', () => {
   it('counts only labelled entries (hand-computed)', () => {
@@ -15,6 +15,8 @@ describe('taskMetrics', () => {
     expect(m.majorityBaseline).toBeCloseTo(3 / 5);
     // positives .9 .4 .8 vs negatives .2 .7: every pair ordered right but (.4, .7): 5 of 6
     expect(m.auc).toBeCloseTo(5 / 6);
+    // by score: .9 TP, .8 TP (recall 2/3 at precision 1), .7 FP, .4 TP (recall 1 at precision 3/4)
+    expect(m.averagePrecision).toBeCloseTo(2 / 3 + (1 / 3) * (3 / 4));
   });
 
   it('reports null, not a number, where a metric is undefined', () => {
@@ -23,6 +25,21 @@ describe('taskMetrics', () => {
     const oneClass = taskMetrics('B', [1, 1], [0.3, 0.6]);
     expect(oneClass.auc).toBeNull();
     expect(oneClass.accuracy).toBe(0.5);
+  });
+});
+
+describe('averagePrecision', () => {
+  it('matches scikit-learn on hand-checked cases, ties entering together', () => {
+    // sklearn.metrics.average_precision_score gives the same three values.
+    expect(averagePrecision([1, 0], [0.5, 0.5])).toBe(0.5);
+    expect(averagePrecision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])).toBeCloseTo(0.8333333);
+    expect(averagePrecision([1, 0, 0, 0, 1], [0.9, 0.8, 0.8, 0.1, 0.8])).toBeCloseTo(1 * 0.5 + (2 / 4) * 0.5);
+  });
+
+  it('is null with one class, and the share of positives for a score that says nothing', () => {
+    expect(averagePrecision([1, 1], [0.2, 0.3])).toBeNull();
+    expect(averagePrecision([0, 0], [0.2, 0.3])).toBeNull();
+    expect(averagePrecision([1, 0, 0, 0], [0.5, 0.5, 0.5, 0.5])).toBeCloseTo(0.25);
   });
 });
 

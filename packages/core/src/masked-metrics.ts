@@ -11,6 +11,8 @@ export interface TaskMetrics {
   /** Mean F1 of both classes. */
   macroF1: number | null;
   auc: number | null;
+  /** Average precision (area under the precision-recall curve): with few positives, the number to read beside ROC-AUC. */
+  averagePrecision: number | null;
   /** Share of labelled entries that are positive. */
   positiveRate: number | null;
   /** Accuracy of always predicting the majority class of these labels. */
@@ -22,7 +24,7 @@ export interface TaskMetrics {
 /** Blanks the metrics of tasks that had no training labels, so they read as untrained rather than as a score. */
 export function markUntrained(metrics: readonly TaskMetrics[], untrainedTasks: readonly string[]): TaskMetrics[] {
   return metrics.map((m) =>
-    untrainedTasks.includes(m.name) ? { ...m, accuracy: null, balancedAccuracy: null, f1: null, macroF1: null, auc: null, untrained: true } : m,
+    untrainedTasks.includes(m.name) ? { ...m, accuracy: null, balancedAccuracy: null, f1: null, macroF1: null, auc: null, averagePrecision: null, untrained: true } : m,
   );
 }
 
@@ -51,7 +53,18 @@ export function taskMetrics(name: string, labels: ArrayLike<number>, probs: Arra
   }
   const n = y.length;
   if (n === 0) {
-    return { name, labelled: 0, accuracy: null, balancedAccuracy: null, f1: null, macroF1: null, auc: null, positiveRate: null, majorityBaseline: null };
+    return {
+      name,
+      labelled: 0,
+      accuracy: null,
+      balancedAccuracy: null,
+      f1: null,
+      macroF1: null,
+      auc: null,
+      averagePrecision: null,
+      positiveRate: null,
+      majorityBaseline: null,
+    };
   }
   const pos = tp + fn;
   const neg = tn + fp;
@@ -66,6 +79,7 @@ export function taskMetrics(name: string, labels: ArrayLike<number>, probs: Arra
     f1: f1Pos,
     macroF1: f1Pos === null || f1Neg === null ? null : (f1Pos + f1Neg) / 2,
     auc: rocAuc(y, p),
+    averagePrecision: averagePrecision(y, p),
     positiveRate: pos / n,
     majorityBaseline: Math.max(pos, neg) / n,
   };
@@ -106,6 +120,34 @@ export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): nu
     wins += below + (notAbove - below) / 2;
   }
   return wins / (positives * negatives);
+}
+
+/**
+ * Average precision: the precision at each distinct score threshold, weighted
+ * by the recall gained there (scikit-learn's `average_precision_score`; rows
+ * with equal scores enter together). `null` with one class.
+ */
+export function averagePrecision(labels: ArrayLike<number>, scores: ArrayLike<number>): number | null {
+  const n = labels.length;
+  let positives = 0;
+  for (let i = 0; i < n; i++) if (labels[i] === 1) positives++;
+  if (positives === 0 || positives === n) return null;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+  let truePositives = 0;
+  let seen = 0;
+  let recall = 0;
+  let sum = 0;
+  for (let k = 0; k < n; ) {
+    const score = scores[order[k]!]!;
+    for (; k < n && scores[order[k]!] === score; k++) {
+      seen++;
+      if (labels[order[k]!] === 1) truePositives++;
+    }
+    const nextRecall = truePositives / positives;
+    sum += (nextRecall - recall) * (truePositives / seen);
+    recall = nextRecall;
+  }
+  return sum;
 }
 
 /** Metrics of every task: `labels` and `probs` are rows x tasks. */

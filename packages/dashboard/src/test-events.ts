@@ -4,7 +4,7 @@ import type { ActiveBackend, RunEvent, TaskMetrics } from '@mtl/core';
 export const BACKEND: ActiveBackend = { name: 'cpu', reason: 'forced by MTL_BACKEND=cpu' };
 
 export function metrics(name: string, accuracy: number, auc: number, labelled = 100): TaskMetrics {
-  return { name, labelled, accuracy, auc, balancedAccuracy: null, f1: null, macroF1: null, positiveRate: null, majorityBaseline: null };
+  return { name, labelled, accuracy, auc, averagePrecision: null, balancedAccuracy: null, f1: null, macroF1: null, positiveRate: null, majorityBaseline: null };
 }
 
 export const RUN: RunEvent = { type: 'run', app: 'toy', backend: BACKEND, rows: 1000, tasks: ['a', 'b'], details: { missing: '50%' } };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sweepTable, taskTable, variantTable } from './result-tables.js';
 
 const metrics = (name: string, score: number | null): TaskMetrics => ({
-  name, labelled: score === null ? 0 : 3000, accuracy: score, balancedAccuracy: score, f1: score, macroF1: score, auc: score, positiveRate: 0.5, majorityBaseline: 0.5,
+  name, labelled: score === null ? 0 : 3000, accuracy: score, balancedAccuracy: score, f1: score, macroF1: score, auc: score, averagePrecision: score, positiveRate: 0.5, majorityBaseline: 0.5,
   ...(score === null ? { untrained: true as const } : {}),
 });
 const variant = (name: VariantResult['name'], scores: Array<number | null>): VariantResult => ({
@@ -20,12 +20,20 @@ describe('result tables', () => {
 
   it('names the test labels per task and says untrained instead of a score', () => {
     const rows = taskTable([metrics('y0', 0.9), metrics('y1', null)]).split('\n');
-    expect(rows).toContain('| y0 | 3000 | 0.900 | 90.0 % | 0.900 | 50.0 % |');
-    expect(rows).toContain('| y1 | 0 | untrained | untrained | untrained | 50.0 % |');
+    expect(rows).toContain('| y0 | 3000 | 50.0 % | 0.900 | 90.0 % | 0.900 | 0.900 | 50.0 % |');
+    expect(rows).toContain('| y1 | 0 | 50.0 % | untrained | untrained | untrained | untrained | 50.0 % |');
   });
 
   it('lays a sweep out as one row per rate and one column per variant', () => {
-    const point = (missingRate: number, v: VariantResult['name'], meanAuc: number | null) => ({ missingRate, variant: v, meanAuc, meanAccuracy: meanAuc, tasks: [], trainRows: [] });
+    const point = (missingRate: number, v: VariantResult['name'], meanAuc: number | null) => ({
+      missingRate,
+      variant: v,
+      meanAuc,
+      meanAveragePrecision: meanAuc,
+      meanAccuracy: meanAuc,
+      tasks: [],
+      trainRows: [],
+    });
     const rows = sweepTable([point(0, 'masked', 0.99), point(0, 'naive', 0.98), point(0.9, 'masked', 0.97), point(0.9, 'naive', null)]).split('\n');
     expect(rows[0]).toBe('| missing rate: mean ROC-AUC | masked | naive |');
     expect(rows).toContain('| 0.9 | 0.970 | — |');

@@ -67,6 +67,7 @@ export interface SweepPoint {
   variant: VariantResult['name'];
   /** Mean test ROC-AUC / accuracy over tasks; null when a task of this variant is untrained (a mean over fewer tasks would not compare). */
   meanAuc: number | null;
+  meanAveragePrecision: number | null;
   meanAccuracy: number | null;
   tasks: TaskMetrics[];
   trainRows: number[];

@@ -39,6 +39,8 @@ const SHOWN: Array<[keyof TaskMetrics, string]> = [
   ['balancedAccuracy', 'balanced accuracy'],
   ['macroF1', 'macro-F1'],
   ['auc', 'ROC-AUC'],
+  ['averagePrecision', 'PR-AUC'],
+  ['positiveRate', 'share of positives'],
   ['majorityBaseline', 'majority baseline'],
 ];
 
@@ -66,12 +68,13 @@ export async function writeTaskMetricsPng(tasks: readonly TaskMetrics[], path: s
   await writeChartPng(spec, path);
 }
 
-/** Test accuracy and ROC-AUC per task for each training variant, as grouped bars. */
+/** Test accuracy, ROC-AUC and PR-AUC per task for each training variant, as grouped bars. */
 export async function writeComparisonPng(variants: readonly VariantResult[], path: string): Promise<void> {
   const values = variants.flatMap((v) =>
     v.tasks.flatMap((t) => [
       ...(t.accuracy === null ? [] : [{ variant: v.name, task: t.name, metric: 'accuracy', value: t.accuracy }]),
       ...(t.auc === null ? [] : [{ variant: v.name, task: t.name, metric: 'ROC-AUC', value: t.auc }]),
+      ...(t.averagePrecision === null ? [] : [{ variant: v.name, task: t.name, metric: 'PR-AUC', value: t.averagePrecision }]),
     ]),
   );
   const order = variants.map((v) => v.name);
@@ -82,7 +85,7 @@ export async function writeComparisonPng(variants: readonly VariantResult[], pat
     height: 200,
     mark: { type: 'bar' },
     encoding: {
-      row: { field: 'metric', type: 'nominal', title: null },
+      row: { field: 'metric', type: 'nominal', title: null, sort: ['ROC-AUC', 'PR-AUC', 'accuracy'] },
       column: { field: 'task', type: 'nominal', title: null },
       x: { field: 'variant', type: 'nominal', title: null, sort: order },
       y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, title: null },
@@ -92,10 +95,10 @@ export async function writeComparisonPng(variants: readonly VariantResult[], pat
   await writeChartPng(spec as ChartSpec, path);
 }
 
-/** The label-efficiency picture: mean test ROC-AUC and accuracy against the missing rate, one line per variant. */
+/** The label-efficiency picture: mean test ROC-AUC, PR-AUC and accuracy against the missing rate, one line per variant. */
 export async function writeSweepPng(points: readonly SweepPoint[], path: string, title: string): Promise<void> {
   const order = [...new Set(points.map((p) => p.variant))];
-  const panel = (field: 'meanAuc' | 'meanAccuracy', label: string) => ({
+  const panel = (field: 'meanAuc' | 'meanAveragePrecision' | 'meanAccuracy', label: string) => ({
     width: 360,
     height: 260,
     mark: { type: 'line', point: true },
@@ -108,8 +111,10 @@ export async function writeSweepPng(points: readonly SweepPoint[], path: string,
   });
   const spec = {
     title,
-    data: { values: points.map(({ missingRate, variant, meanAuc, meanAccuracy }) => ({ missingRate, variant, meanAuc, meanAccuracy })) },
-    hconcat: [panel('meanAuc', 'mean test ROC-AUC'), panel('meanAccuracy', 'mean test accuracy')],
+    data: {
+      values: points.map(({ missingRate, variant, meanAuc, meanAveragePrecision, meanAccuracy }) => ({ missingRate, variant, meanAuc, meanAveragePrecision, meanAccuracy })),
+    },
+    hconcat: [panel('meanAuc', 'mean test ROC-AUC'), panel('meanAveragePrecision', 'mean test PR-AUC'), panel('meanAccuracy', 'mean test accuracy')],
   };
   await writeChartPng(spec as ChartSpec, path);
 }

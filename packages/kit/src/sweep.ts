@@ -65,7 +65,9 @@ export async function runSweep<O extends CommonOptions>(input: SweepInput<O>): P
     // A stop in the middle of a rate leaves it unfinished: it is not recorded, --resume trains it again.
     if (context.control.stopRequested) break;
     for (const v of variants) {
-      sweep.points.push({ missingRate: rate, variant: v.name, meanAuc: meanOverTasks(v.tasks, 'auc'), meanAccuracy: meanOverTasks(v.tasks, 'accuracy'), tasks: v.tasks, trainRows: v.trainRows });
+      sweep.points.push({ missingRate: rate, variant: v.name, meanAuc: meanOverTasks(v.tasks, 'auc'),
+        meanAveragePrecision: meanOverTasks(v.tasks, 'averagePrecision'),
+        meanAccuracy: meanOverTasks(v.tasks, 'accuracy'), tasks: v.tasks, trainRows: v.trainRows });
       trainedHere += 1;
     }
     writeJsonAtomic(path, sweep);
