@@ -9,9 +9,14 @@ const APP = resolve(__dirname, 'fixtures/tiny-app.mjs');
 
 function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [APP, '--no-dashboard', ...args], { encoding: 'utf8', env: { ...process.env, MTL_BACKEND: 'wasm' }, timeout: 120_000 }, (error, stdout, stderr) => {
-      done({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [APP, '--no-dashboard', ...args],
+      { encoding: 'utf8', env: { ...process.env, MTL_BACKEND: 'wasm' }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        done({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -53,6 +58,54 @@ describe('a third app on the kit (test/fixtures/tiny-app.mjs)', () => {
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/epochs 5\.\.8/);
     expect(results(resumed).tasks).toEqual(results(straight).tasks);
-    expect(results(resumed).history.map((h: { trainLoss: number }) => h.trainLoss)).toEqual(results(straight).history.map((h: { trainLoss: number }) => h.trainLoss));
+    expect(results(resumed).history.map((h: { trainLoss: number }) => h.trainLoss)).toEqual(
+      results(straight).history.map((h: { trainLoss: number }) => h.trainLoss),
+    );
+  });
+
+  it('cross-validates with --cv: folds on the training rows, mean ± sd per task, resumable cv.json', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tiny-cv-'));
+    const r = await run(['--epochs', '5', '--cv', '3', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\| task \(3-fold CV\) \| ROC-AUC \| PR-AUC \| balanced acc\. \| accuracy \|/);
+    expect(r.stdout).toMatch(/\| mean \| 0\.\d{3} ± 0\.\d{3} \|/);
+    const cv = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8')) as {
+      folds: number;
+      complete: boolean;
+      rows: number;
+      results: unknown[];
+      summary: Array<{ task: string }>;
+    };
+    expect(cv).toMatchObject({ folds: 3, complete: true });
+    expect(cv.results).toHaveLength(3);
+    expect(cv.summary.map((row) => row.task)).toEqual(['left', 'high', 'diagonal', 'mean']);
+    expect(results(out)).toMatchObject({ cv: 'cv.json', files: { cv: 'cv.json', cvChart: 'cv.png' } });
+    expect(cv.rows + results(out).data.split.test).toBe(2000);
+  });
+
+  it('sweeps with --sweep: every variant at each rate, sweep.json and sweep.png', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tiny-sweep-'));
+    const r = await run(['--epochs', '4', '--sweep', '0,0.6', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\| missing rate: mean ROC-AUC \| masked \| naive \| complete-rows \| single-task \|/);
+    const sweep = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { complete: boolean; points: Array<{ missingRate: number; variant: string }> };
+    expect(sweep.complete).toBe(true);
+    expect(sweep.points.map((p) => `${p.missingRate} ${p.variant}`)).toEqual([
+      '0 masked',
+      '0 naive',
+      '0 complete-rows',
+      '0 single-task',
+      '0.6 masked',
+      '0.6 naive',
+      '0.6 complete-rows',
+      '0.6 single-task',
+    ]);
+    expect(readdirSync(out)).toContain('sweep.png');
+  });
+
+  it('--cv and --sweep together is refused, naming both flags', async () => {
+    const r = await run(['--cv', '3', '--sweep', '0,0.5', '--out', mkdtempSync(join(tmpdir(), 'tiny-both-'))]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--cv and --sweep: choose one/);
   });
 });

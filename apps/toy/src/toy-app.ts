@@ -12,7 +12,8 @@ export function toyCommand() {
   return trainCommand({
     name: 'toy',
     description: 'The 2-D multi-task experiment: 3 binary labels on [0,1]^2, some dropped, masked loss vs the alternatives.',
-    defaults: { epochs: DEFAULT_EPOCHS, missingRate: 0.5, batchSize: 5000, learningRate: 0.001, rowNoun: 'points' },
+    // The classic experiment trains unweighted; its tasks are balanced anyway.
+    defaults: { epochs: DEFAULT_EPOCHS, missingRate: 0.5, batchSize: 5000, learningRate: 0.001, classWeights: 'none', rowNoun: 'points' },
   }).option('--points <n>', `points generated (the last ${HOLDOUT_ROWS.toLocaleString('en')} are the test set)`, positiveInteger('--points'), 100_000);
 }
 
@@ -30,8 +31,6 @@ export const toyApp: ExperimentApp<ToyOptions> = {
   buildModel: ({ heads, seed }) => buildToyModel(heads, seed),
   settings: (options) => ({ points: options.points }),
   split: toySplit,
-  // The classic experiment trains unweighted; its tasks are balanced anyway.
-  balanceClasses: false,
   panel: { title: 'decision regions (# = 1)', every: 5, lines: (model, tasks) => decisionMapLines(model, tasks) },
   async charts({ model, outDir }) {
     await writeDecisionRegionsPng(model, `${outDir}/decision-regions.png`);

@@ -2,10 +2,10 @@
 // tfjs internals are not here: they live behind `@mtl/core/internal`.
 
 // Data and masking: label matrices with -1 for a missing label, seeded label dropping and splits.
-export { createMatrix, labelledCounts, matrixFromRows, MISSING, takeRows } from './matrix.js';
+export { createMatrix, labelledCounts, matrixFromRows, MISSING, positiveCounts, takeRows } from './matrix.js';
 export { dropLabels } from './label-masking.js';
 export { splitIndices } from './splits.js';
-export { createRng } from './rng.js';
+export { createRng, shuffleInPlace } from './rng.js';
 export type { Matrix } from './matrix.js';
 export type { DroppedLabels } from './label-masking.js';
 export type { Split, SplitFractions } from './splits.js';

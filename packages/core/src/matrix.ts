@@ -43,6 +43,16 @@ export function column(m: Matrix, col: number): Float32Array {
   return out;
 }
 
+/** Number of positive labels (>= 0.5, not missing) in each column. */
+export function positiveCounts(labels: Matrix): number[] {
+  const counts = new Array<number>(labels.cols).fill(0);
+  for (let i = 0; i < labels.data.length; i++) {
+    const v = labels.data[i]!;
+    if (v !== MISSING && v >= 0.5) counts[i % labels.cols]! += 1;
+  }
+  return counts;
+}
+
 /** Number of labelled (not missing) entries in each column. */
 export function labelledCounts(labels: Matrix): number[] {
   const counts = new Array<number>(labels.cols).fill(0);

@@ -5,7 +5,7 @@ import { dropoutLayers, dropoutSeedStream, keepDropoutSeeds, seedDropout } from 
 import { FusedAdamOptimizer, hostMemoryBackend } from './fused-adam.js';
 import { maskedBceWithGradient, maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
 import { maskedMetrics } from './masked-metrics.js';
-import { labelledCounts, type Matrix } from './matrix.js';
+import { labelledCounts, type Matrix, positiveCounts } from './matrix.js';
 import { predictProbabilities } from './predict.js';
 import { createRng, permutation, type Rng } from './rng.js';
 import { ShuffledBatches } from './shuffled-batches.js';
@@ -38,6 +38,12 @@ export interface TrainOptions {
   checkpoint?: CheckpointOptions;
   /** What this model is, when a run trains several (e.g. one variant of a comparison); shown by reporters. */
   label?: string;
+  /**
+   * Fewest positive and fewest negative training labels a task needs to count as
+   * trained (default 0: only a task without any label is untrained). A head that
+   * saw two positives has learnt nothing worth a score; it is reported untrained.
+   */
+  minLabelsPerClass?: number;
   /** Called after each epoch's event, e.g. to write a checkpoint. */
   afterEpoch?: (record: EpochRecord, model: tf.LayersModel) => void | Promise<void>;
 }
@@ -46,7 +52,7 @@ export type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 
 export interface TrainResult {
   history: EpochRecord[];
-  /** Tasks with no label in the training rows: their heads are untrained. */
+  /** Tasks with no label in the training rows, or fewer of a class than `minLabelsPerClass`: their heads are untrained. */
   untrainedTasks: string[];
   /** Present when training ended early on request. */
   stopped?: { epoch: number; reason: string };
@@ -96,8 +102,11 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   const resumed = await resumeFrom(options.checkpoint, model, optimizer);
   const startEpoch = resumed?.epoch ?? 0;
   const counts = labelledCounts(train.y);
+  const positives = positiveCounts(train.y);
   const history: EpochRecord[] = resumed ? [...resumed.history] : [];
-  const untrainedTasks = options.taskNames.filter((_, i) => counts[i] === 0);
+  const least = options.minLabelsPerClass ?? 0;
+  const thin = (i: number) => counts[i] === 0 || positives[i]! < least || counts[i]! - positives[i]! < least;
+  const untrainedTasks = options.taskNames.filter((_, i) => thin(i));
   const lossFunction: LossFunction = options.lossFunction ?? ((yTrue, yPred) => maskedBinaryCrossentropy(yTrue, yPred, options.loss));
   emit({
     type: 'start',
@@ -111,12 +120,13 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
     tasks: options.taskNames.map((name, i) => ({ name, labelled: counts[i]!, total: rows })),
   });
   if (!internals.verified) emit(plainPathNotice(internals));
-  for (const task of untrainedTasks) {
-    emit({
-      type: 'notice',
-      level: 'warning',
-      message: `task ${task} has no labels in the training rows: the other tasks train, ${task} is reported as untrained`,
-    });
+  for (const [i, task] of options.taskNames.entries()) {
+    if (!thin(i)) continue;
+    const what =
+      counts[i] === 0
+        ? 'has no labels in the training rows'
+        : `has ${positives[i]} positive and ${counts[i]! - positives[i]!} negative training labels, fewer than ${least} of a class`;
+    emit({ type: 'notice', level: 'warning', message: `task ${task} ${what}: the other tasks train, ${task} is reported as untrained` });
   }
   const nextDropoutSeed = dropoutSeedStream(options.seed ?? 0);
   skipFinishedEpochs({ epochs: startEpoch, rows, batches, shuffleRng: rng, nextDropoutSeed });

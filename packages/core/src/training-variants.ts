@@ -109,7 +109,7 @@ async function trainSingleTasks(input: VariantsInput): Promise<VariantResult> {
         label: `single-task ${task}`,
       });
       epochs = Math.min(epochs, result.history.length);
-      tasks.push(...maskedMetrics(testLabels, predictProbabilities(model, input.test.x), [task]));
+      tasks.push(...markUntrained(maskedMetrics(testLabels, predictProbabilities(model, input.test.x), [task]), result.untrainedTasks));
       trainRows.push(train.x.rows);
     } finally {
       model.dispose();

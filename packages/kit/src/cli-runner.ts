@@ -5,7 +5,10 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } a
 
 /** A UserError that ends the program with a given exit code (e.g. 130 after an interrupted embedding). */
 export class ExitError extends UserError {
-  constructor(message: string, readonly exitCode: number) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
     this.name = 'ExitError';
   }

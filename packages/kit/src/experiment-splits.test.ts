@@ -47,7 +47,11 @@ describe('experiment splits', () => {
   });
 
   it('stratifies by label pattern by default, pooling patterns too rare to split', () => {
-    const y = createMatrix(45, 2, Float32Array.from([...Array.from({ length: 40 }, () => [1, 0]).flat(), ...Array.from({ length: 5 }, () => [0, MISSING]).flat()]));
+    const y = createMatrix(
+      45,
+      2,
+      Float32Array.from([...Array.from({ length: 40 }, () => [1, 0]).flat(), ...Array.from({ length: 5 }, () => [0, MISSING]).flat()]),
+    );
     const patterns = labelPatterns(y);
     expect(patterns.slice(0, 40).every((p) => p === '10')).toBe(true);
     expect(patterns.slice(40).every((p) => p === '*')).toBe(true);

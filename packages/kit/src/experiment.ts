@@ -45,8 +45,6 @@ export interface ExperimentApp<O extends CommonOptions = CommonOptions> {
   settings?(options: O): Record<string, unknown>;
   /** A fixed split (e.g. a held-out tail); default: seeded, stratified 70 / 15 / 15. */
   split?(data: ExperimentData, seed: number): Split;
-  /** Weight positives by negatives/positives per task (default true): against class imbalance. */
-  balanceClasses?: boolean;
   /** A live panel redrawn every `every` epochs (and at the end). */
   panel?: { title: string; every: number; lines(model: tf.LayersModel, tasks: readonly string[]): string[] };
   /** Extra PNGs after training; returns their names relative to the output directory, keyed by what they show. */

@@ -26,7 +26,11 @@ describe('flag parsers', () => {
     [rateList('--sweep'), '0,0.5,1', /--sweep 1: expected a number in \[0, 1\)/],
     [rateList('--sweep'), '0.5,0.5', /--sweep 0.5,0.5: 0.5 is given twice/],
     [rateList('--sweep'), '', /--sweep : expected a number/],
-    [(v: string) => checkMissingRates('--missing-rate', v.split(',').map(Number), ['a', 'b', 'c']), '0.1,0.2', /--missing-rate 0.1,0.2: 2 rates for 3 tasks \(a, b, c\)/],
+    [
+      (v: string) => checkMissingRates('--missing-rate', v.split(',').map(Number), ['a', 'b', 'c']),
+      '0.1,0.2',
+      /--missing-rate 0.1,0.2: 2 rates for 3 tasks \(a, b, c\)/,
+    ],
   ])('rejects %#: %s', (parse, value, message) => {
     expect(() => parse(value)).toThrow(message);
   });

@@ -69,3 +69,13 @@ export function rateList(flag: string): (value: string) => number[] {
     return rates;
   };
 }
+
+/** A number of cross-validation folds: a whole number of at least 2. */
+export function foldCount(flag: string): (value: string) => number {
+  const whole = positiveInteger(flag);
+  return (value) => {
+    const n = whole(value);
+    if (n < 2) throw new UserError(`${flag} ${value}: cross-validation needs at least 2 folds, e.g. ${flag} 5.`);
+    return n;
+  };
+}

@@ -7,7 +7,7 @@ export type { RunSession } from './run-session.js';
 // Flags: the common train command and the parsers every app uses.
 export { parseCommand, trainCommand } from './train-command.js';
 export type { CommonOptions, TrainDefaults } from './train-command.js';
-export { checkMissingRates, missingRate, missingRates, nonNegativeInteger, positiveInteger, positiveNumber, rateList } from './flag-values.js';
+export { checkMissingRates, foldCount, missingRate, missingRates, nonNegativeInteger, positiveInteger, positiveNumber, rateList } from './flag-values.js';
 
 // An experiment: what an app supplies, and the run the kit does with it.
 export { runExperiment } from './run-experiment.js';
@@ -18,13 +18,15 @@ export { applySplit, defaultSplit, labelPatterns, SPLIT_FRACTIONS } from './expe
 export type { ExperimentSplits } from './experiment-splits.js';
 export { positiveWeights } from './class-balance.js';
 export { runSweep, SWEEP_VARIANTS } from './sweep.js';
-export { readSweep } from './sweep-file.js';
+export { CV_METRICS, CV_SCHEMA, CV_VERSION, foldOf, meanSd, runCrossValidation } from './cross-validation.js';
+export type { CvFoldResult, CvMetric, CvResults, CvSummaryRow, MeanSd } from './cross-validation.js';
+export { readCv, readSweep } from './sweep-file.js';
 
 // Outputs: the output directory, results.json, tables and charts.
 export { prepareOutputDir } from './output-dir.js';
 export { RESULTS_SCHEMA, RESULTS_VERSION, SWEEP_SCHEMA, SWEEP_VERSION } from './results-schema.js';
 export type { CommonSettings, ExperimentResults, SweepPoint, SweepResults } from './results-schema.js';
-export { meanOverTasks, sweepTable, taskTable, variantTable } from './result-tables.js';
+export { cvTable, meanOverTasks, sweepTable, taskTable, variantTable } from './result-tables.js';
 export { renderChartSvg, writeChartPng } from './png-chart.js';
 export type { ChartSpec } from './png-chart.js';
-export { writeComparisonPng, writeLearningCurvesPng, writeSweepPng, writeTaskMetricsPng } from './standard-charts.js';
+export { writeComparisonPng, writeCvPng, writeLearningCurvesPng, writeSweepPng, writeTaskMetricsPng } from './standard-charts.js';

@@ -21,5 +21,4 @@ describe('prepareOutputDir', () => {
   it('fails fast, not forever, under /proc (regression: recursive mkdir spun there)', () => {
     expect(() => prepareOutputDir('/proc/masked-mtl/out')).toThrow(/cannot create the directory \(ENOENT\)/);
   });
-
 });

@@ -11,7 +11,9 @@ export function prepareOutputDir(dir: string, flag = '--out'): string {
   try {
     makeDirectories(path);
   } catch (error) {
-    throw new UserError(`${flag} ${dir}: cannot create the directory (${(error as NodeJS.ErrnoException).code ?? String(error)}). Choose a directory you can write to.`);
+    throw new UserError(
+      `${flag} ${dir}: cannot create the directory (${(error as NodeJS.ErrnoException).code ?? String(error)}). Choose a directory you can write to.`,
+    );
   }
   if (!statSync(path).isDirectory()) throw new UserError(`${flag} ${dir}: exists and is not a directory. Choose a directory.`);
   // access(W_OK) says yes to root even on a read-only mount: write a probe instead.
@@ -20,7 +22,9 @@ export function prepareOutputDir(dir: string, flag = '--out'): string {
     writeFileSync(probe, '');
     rmSync(probe);
   } catch (error) {
-    throw new UserError(`${flag} ${dir}: the directory is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}). Choose a directory you can write to.`);
+    throw new UserError(
+      `${flag} ${dir}: the directory is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}). Choose a directory you can write to.`,
+    );
   }
   return path;
 }

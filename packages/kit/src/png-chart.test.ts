@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { renderChartSvg, writeChartPng } from './png-chart.js';
 
 const spec = {
-  data: { values: [{ x: 1, y: 2 }, { x: 2, y: 4 }] },
+  data: {
+    values: [
+      { x: 1, y: 2 },
+      { x: 2, y: 4 },
+    ],
+  },
   mark: 'line',
   encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
 } as const;

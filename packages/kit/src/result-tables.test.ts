@@ -3,16 +3,33 @@ import { describe, expect, it } from 'vitest';
 import { sweepTable, taskTable, variantTable } from './result-tables.js';
 
 const metrics = (name: string, score: number | null): TaskMetrics => ({
-  name, labelled: score === null ? 0 : 3000, accuracy: score, balancedAccuracy: score, f1: score, macroF1: score, auc: score, averagePrecision: score, positiveRate: 0.5, majorityBaseline: 0.5,
+  name,
+  labelled: score === null ? 0 : 3000,
+  accuracy: score,
+  balancedAccuracy: score,
+  f1: score,
+  macroF1: score,
+  auc: score,
+  averagePrecision: score,
+  positiveRate: 0.5,
+  majorityBaseline: 0.5,
   ...(score === null ? { untrained: true as const } : {}),
 });
 const variant = (name: VariantResult['name'], scores: Array<number | null>): VariantResult => ({
-  name, description: '', trainRows: [10], epochs: 1, tasks: scores.map((s, i) => metrics(`y${i}`, s)),
+  name,
+  description: '',
+  trainRows: [10],
+  epochs: 1,
+  tasks: scores.map((s, i) => metrics(`y${i}`, s)),
 });
 
 describe('result tables', () => {
   it('gives a variant with an untrained task no mean rather than counting it as 0', () => {
-    const rows = variantTable([variant('masked', [0.9, 0.8, 0.7]), variant('complete-rows', [null, null, null]), variant('single-task', [0.9, 0.8, null])]).split('\n');
+    const rows = variantTable([
+      variant('masked', [0.9, 0.8, 0.7]),
+      variant('complete-rows', [null, null, null]),
+      variant('single-task', [0.9, 0.8, null]),
+    ]).split('\n');
     expect(rows).toContain('| masked | 0.900 | 0.800 | 0.700 | 0.800 |');
     expect(rows).toContain('| complete-rows | untrained | untrained | untrained | — |');
     expect(rows).toContain('| single-task | 0.900 | 0.800 | untrained | — |');

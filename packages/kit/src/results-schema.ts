@@ -13,6 +13,8 @@ export interface CommonSettings {
   missingRate: number | number[];
   batchSize: number;
   learningRate: number;
+  /** Fewest positive and negative training labels for a task to be scored (--min-class-labels). */
+  minClassLabels: number;
   /** Positive-class weight per task (negatives / positives in training), or null when the app trains unweighted. */
   positiveWeights: number[] | null;
 }
@@ -52,6 +54,8 @@ export interface ExperimentResults {
   variants: VariantResult[] | null;
   /** --sweep: the file with the label-efficiency sweep (sweep.json). */
   sweep: string | null;
+  /** --cv: the file with the cross-validation folds and their mean ± sd (cv.json). */
+  cv: string | null;
   /** Facts only this app has (e.g. embedding statistics). */
   appFacts: Record<string, unknown>;
   /** What was written, relative to the output directory. */

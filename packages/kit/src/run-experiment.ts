@@ -1,8 +1,22 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import {
-  type ActiveBackend, labelledCounts, loadBackend, markUntrained, maskedMetrics, predictProbabilities, saveModel, type TaskMetrics, type tf,
-  trainMultiTask, type TrainResult, trainVariants, VARIANTS, type VariantResult, writeJsonAtomic,
+  type ActiveBackend,
+  labelledCounts,
+  loadBackend,
+  markUntrained,
+  maskedMetrics,
+  predictProbabilities,
+  saveModel,
+  type TaskMetrics,
+  type tf,
+  trainMultiTask,
+  UserError,
+  type TrainResult,
+  trainVariants,
+  VARIANTS,
+  type VariantResult,
+  writeJsonAtomic,
 } from '@mtl/core';
 import { positiveWeights } from './class-balance.js';
 import type { ExperimentApp, ExperimentContext, ExperimentData } from './experiment.js';
@@ -10,7 +24,8 @@ import { applySplit, defaultSplit, type ExperimentSplits } from './experiment-sp
 import { checkMissingRates } from './flag-values.js';
 import { prepareOutputDir } from './output-dir.js';
 import { type CommonSettings, type ExperimentResults, RESULTS_SCHEMA, RESULTS_VERSION } from './results-schema.js';
-import { writeComparisonPng, writeLearningCurvesPng, writeTaskMetricsPng } from './standard-charts.js';
+import { writeComparisonPng, writeCvPng, writeLearningCurvesPng, writeTaskMetricsPng } from './standard-charts.js';
+import { runCrossValidation } from './cross-validation.js';
 import { runSweep } from './sweep.js';
 import type { CommonOptions } from './train-command.js';
 import { trainingOptions } from './training-settings.js';
@@ -27,6 +42,7 @@ const COMPARED = ['naive', 'complete-rows', 'single-task'] as const;
  * saved model, charts, --compare or --sweep, and results.json.
  */
 export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<O>, options: O, context: RunContext): Promise<ExperimentResults> {
+  if (options.cv && options.sweep) throw new UserError('--cv and --sweep: choose one (a sweep already scores every variant at each rate on one split).');
   const outDir = prepareOutputDir(options.out);
   const backend = await loadBackend({ request: options.backend, ...(options.backend ? { requestedBy: `--backend ${options.backend}` } : {}) });
   const appContext: ExperimentContext = { ...context, outDir };
@@ -34,12 +50,39 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
   checkMissingRates('--missing-rate', options.missingRate, data.tasks);
   const split = app.split?.(data, options.seed) ?? defaultSplit(data, options.seed);
   const splits = applySplit(data, split, options.missingRate, options.seed);
-  const weights = app.balanceClasses === false ? null : positiveWeights(splits.train.y);
+  const weights = options.classWeights === 'none' ? null : positiveWeights(splits.train.y);
   announceRun(app, options, data, splits, backend, outDir, weights, appContext);
   const base = baseResults(app, options, data, splits, backend, weights);
 
+  if (options.cv) {
+    const cv = await runCrossValidation({
+      app,
+      options,
+      data,
+      split,
+      context: appContext,
+      fingerprint: { ...fingerprint(app, options, data), cv: options.cv, compare: options.compare },
+    });
+    const files: Record<string, string> = { cv: 'cv.json', results: 'results.json' };
+    if (cv.results.length > 0) {
+      await writeCvPng(cv, join(outDir, 'cv.png'), `${app.name}: ${cv.folds}-fold cross-validation on ${cv.rows} rows (mean ± sd over folds)`);
+      files['cvChart'] = 'cv.png';
+    }
+    const stopped = cv.complete ? null : { epoch: 0, reason: context.control.stopReason ?? 'stop requested' };
+    const results: ExperimentResults = { ...base, cv: 'cv.json', files, stopped };
+    writeJsonAtomic(join(outDir, 'results.json'), results);
+    return results;
+  }
+
   if (options.sweep) {
-    const sweep = await runSweep({ app, options, data, splits: { split, seed: options.seed }, context: appContext, fingerprint: fingerprint(app, options, data) });
+    const sweep = await runSweep({
+      app,
+      options,
+      data,
+      splits: { split, seed: options.seed },
+      context: appContext,
+      fingerprint: fingerprint(app, options, data),
+    });
     const results: ExperimentResults = { ...base, sweep: sweep.file, files: sweep.files, stopped: sweep.stopped };
     writeJsonAtomic(join(outDir, 'results.json'), results);
     return results;
@@ -56,13 +99,24 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
       taskNames: data.tasks,
       dev: splits.dev,
       onEvent: context.onEvent,
-      checkpoint: { path: join(outDir, 'checkpoint.json'), fingerprint: { ...fingerprint(app, options, data), model: architecture(model) }, resume: options.resume },
+      checkpoint: {
+        path: join(outDir, 'checkpoint.json'),
+        fingerprint: { ...fingerprint(app, options, data), model: architecture(model) },
+        resume: options.resume,
+      },
       ...(app.panel ? { afterEpoch: panelEvery(app.panel, data.tasks, options.epochs, context) } : {}),
     });
     tasks = markUntrained(maskedMetrics(splits.test.y, predictProbabilities(model, splits.test.x), data.tasks), result.untrainedTasks);
     await saveModel(join(outDir, 'model'), model, {
-      app: app.name, taskNames: data.tasks,
-      settings: { ...app.modelSettings?.(data, options), ...app.settings?.(options), seed: options.seed, missingRate: options.missingRate, epochs: result.history.length },
+      app: app.name,
+      taskNames: data.tasks,
+      settings: {
+        ...app.modelSettings?.(data, options),
+        ...app.settings?.(options),
+        seed: options.seed,
+        missingRate: options.missingRate,
+        epochs: result.history.length,
+      },
     });
     files['model'] = 'model/';
     files['checkpoint'] = 'checkpoint.json';
@@ -78,11 +132,19 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
   let variants: VariantResult[] | null = null;
   if (options.compare && !context.control.stopRequested) {
     const masked: VariantResult = { name: 'masked', description: VARIANTS.masked, trainRows: [splits.train.x.rows], tasks, epochs: result.history.length };
-    variants = [masked, ...(await trainVariants({
-      taskNames: data.tasks, train: splits.train, dev: splits.dev, test: splits.test,
-      buildModel: (heads) => app.buildModel({ inputSize: data.x.cols, heads, seed: options.seed, options }),
-      variants: COMPARED, training, onEvent: context.onEvent,
-    }))];
+    variants = [
+      masked,
+      ...(await trainVariants({
+        taskNames: data.tasks,
+        train: splits.train,
+        dev: splits.dev,
+        test: splits.test,
+        buildModel: (heads) => app.buildModel({ inputSize: data.x.cols, heads, seed: options.seed, options }),
+        variants: COMPARED,
+        training,
+        onEvent: context.onEvent,
+      })),
+    ];
     await writeComparisonPng(variants, join(outDir, 'comparison.png'));
     files['comparison'] = 'comparison.png';
   }
@@ -103,17 +165,26 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
 /** Everything that must be equal for a checkpoint (or a sweep) to continue: not --epochs, which may grow. */
 function fingerprint(app: ExperimentApp<never>, options: CommonOptions, data: ExperimentData): Record<string, unknown> {
   return {
-    app: app.name, data: data.fingerprint, tasks: data.tasks, seed: options.seed, missingRate: options.missingRate,
-    batchSize: options.batchSize, learningRate: options.learningRate, appSettings: app.settings?.(options as never) ?? {},
+    app: app.name,
+    data: data.fingerprint,
+    tasks: data.tasks,
+    seed: options.seed,
+    missingRate: options.missingRate,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    classWeights: options.classWeights,
+    appSettings: app.settings?.(options as never) ?? {},
   };
 }
 
 /** The layer stack, for the fingerprint: layer names carry process-wide counters, so they are left out. */
 function architecture(model: tf.LayersModel): string {
-  return model.layers.map((layer) => {
-    const config = layer.getConfig();
-    return `${layer.getClassName()}(${JSON.stringify([config['units'], config['activation'], config['rate']].filter((v) => v !== undefined))})`;
-  }).join(' ');
+  return model.layers
+    .map((layer) => {
+      const config = layer.getConfig();
+      return `${layer.getClassName()}(${JSON.stringify([config['units'], config['activation'], config['rate']].filter((v) => v !== undefined))})`;
+    })
+    .join(' ');
 }
 
 function panelEvery(panel: NonNullable<ExperimentApp['panel']>, tasks: readonly string[], epochs: number, context: RunContext) {
@@ -126,12 +197,24 @@ function panelEvery(panel: NonNullable<ExperimentApp['panel']>, tasks: readonly 
 }
 
 function announceRun(
-  app: ExperimentApp<never>, options: CommonOptions, data: ExperimentData, splits: ExperimentSplits, backend: ActiveBackend,
-  outDir: string, weights: number[] | null, context: ExperimentContext,
+  app: ExperimentApp<never>,
+  options: CommonOptions,
+  data: ExperimentData,
+  splits: ExperimentSplits,
+  backend: ActiveBackend,
+  outDir: string,
+  weights: number[] | null,
+  context: ExperimentContext,
 ): void {
-  const dropped = splits.dropped.some((d) => d > 0) ? `${data.tasks.map((t, i) => `${t} ${splits.dropped[i]}`).join(', ')} (rate ${String(options.missingRate)})` : 'none';
+  const dropped = splits.dropped.some((d) => d > 0)
+    ? `${data.tasks.map((t, i) => `${t} ${splits.dropped[i]}`).join(', ')} (rate ${String(options.missingRate)})`
+    : 'none';
   context.onEvent({
-    type: 'run', app: app.name, backend, rows: data.x.rows, tasks: [...data.tasks],
+    type: 'run',
+    app: app.name,
+    backend,
+    rows: data.x.rows,
+    tasks: [...data.tasks],
     details: {
       ...data.details,
       split: `${splits.train.x.rows} train / ${splits.dev.x.rows} dev / ${splits.test.x.rows} test`,
@@ -143,10 +226,20 @@ function announceRun(
 }
 
 function baseResults(
-  app: ExperimentApp<never>, options: CommonOptions, data: ExperimentData, splits: ExperimentSplits, backend: ActiveBackend, weights: number[] | null,
+  app: ExperimentApp<never>,
+  options: CommonOptions,
+  data: ExperimentData,
+  splits: ExperimentSplits,
+  backend: ActiveBackend,
+  weights: number[] | null,
 ): ExperimentResults {
   const settings: CommonSettings = {
-    epochs: options.epochs, seed: options.seed, missingRate: options.missingRate, batchSize: options.batchSize, learningRate: options.learningRate,
+    epochs: options.epochs,
+    seed: options.seed,
+    missingRate: options.missingRate,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    minClassLabels: options.minClassLabels,
     positiveWeights: weights,
   };
   const counts = { train: labelledCounts(splits.train.y), dev: labelledCounts(splits.dev.y), test: labelledCounts(splits.test.y) };
@@ -174,6 +267,7 @@ function baseResults(
     history: [],
     variants: null,
     sweep: null,
+    cv: null,
     appFacts: data.facts ?? {},
     files: {},
   };

@@ -1,5 +1,6 @@
 import type { EpochRecord, TaskMetrics, VariantResult } from '@mtl/core';
 import { type ChartSpec, writeChartPng } from './png-chart.js';
+import type { CvResults } from './cross-validation.js';
 import type { SweepPoint } from './results-schema.js';
 
 /** Train and dev loss per epoch, and dev accuracy per task. */
@@ -13,7 +14,10 @@ export async function writeLearningCurvesPng(history: readonly EpochRecord[], pa
     title: 'Learning curves',
     hconcat: [
       {
-        width: 380, height: 260, data: { values: losses }, mark: { type: 'line' },
+        width: 380,
+        height: 260,
+        data: { values: losses },
+        mark: { type: 'line' },
         encoding: {
           x: { field: 'epoch', type: 'quantitative' },
           y: { field: 'value', type: 'quantitative', title: 'masked BCE', scale: { type: 'log' } },
@@ -21,7 +25,10 @@ export async function writeLearningCurvesPng(history: readonly EpochRecord[], pa
         },
       },
       {
-        width: 380, height: 260, data: { values: accuracy }, mark: { type: 'line' },
+        width: 380,
+        height: 260,
+        data: { values: accuracy },
+        mark: { type: 'line' },
         encoding: {
           x: { field: 'epoch', type: 'quantitative' },
           y: { field: 'value', type: 'quantitative', title: 'dev accuracy', scale: { zero: false } },
@@ -112,9 +119,47 @@ export async function writeSweepPng(points: readonly SweepPoint[], path: string,
   const spec = {
     title,
     data: {
-      values: points.map(({ missingRate, variant, meanAuc, meanAveragePrecision, meanAccuracy }) => ({ missingRate, variant, meanAuc, meanAveragePrecision, meanAccuracy })),
+      values: points.map(({ missingRate, variant, meanAuc, meanAveragePrecision, meanAccuracy }) => ({
+        missingRate,
+        variant,
+        meanAuc,
+        meanAveragePrecision,
+        meanAccuracy,
+      })),
     },
     hconcat: [panel('meanAuc', 'mean test ROC-AUC'), panel('meanAveragePrecision', 'mean test PR-AUC'), panel('meanAccuracy', 'mean test accuracy')],
+  };
+  await writeChartPng(spec as ChartSpec, path);
+}
+
+/** Cross-validated ROC-AUC and PR-AUC per task: bars at the mean over folds, whiskers at ± one sd. */
+export async function writeCvPng(cv: CvResults, path: string, title: string): Promise<void> {
+  const values = cv.summary.flatMap((row) =>
+    (['auc', 'averagePrecision'] as const).flatMap((metric) => {
+      const { mean, sd } = row.metrics[metric];
+      if (mean === null) return [];
+      const spread = sd ?? 0;
+      return [{ variant: row.variant, task: row.task, metric: metric === 'auc' ? 'ROC-AUC' : 'PR-AUC', mean, low: mean - spread, high: mean + spread }];
+    }),
+  );
+  const tasks = [...new Set(cv.summary.map((r) => r.task))];
+  const spec = {
+    title,
+    data: { values },
+    facet: { row: { field: 'metric', type: 'nominal', title: null, sort: ['ROC-AUC', 'PR-AUC'] } },
+    spec: {
+      width: Math.max(240, tasks.length * cv.variants.length * 14),
+      height: 200,
+      encoding: {
+        x: { field: 'task', type: 'nominal', sort: tasks, title: null },
+        xOffset: { field: 'variant', sort: cv.variants },
+        color: { field: 'variant', type: 'nominal', sort: cv.variants },
+      },
+      layer: [
+        { mark: 'bar', encoding: { y: { field: 'mean', type: 'quantitative', scale: { domain: [0, 1] }, title: null } } },
+        { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+      ],
+    },
   };
   await writeChartPng(spec as ChartSpec, path);
 }

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Split, trainVariants, UserError, type VariantName, writeJsonAtomic } from '@mtl/core';
+import { type Split, trainVariants, type VariantName, writeJsonAtomic } from '@mtl/core';
 import { positiveWeights } from './class-balance.js';
 import type { ExperimentApp, ExperimentContext, ExperimentData } from './experiment.js';
 import { applySplit } from './experiment-splits.js';
+import { resumableProgress } from './progress-file.js';
 import { meanOverTasks } from './result-tables.js';
 import { SWEEP_SCHEMA, SWEEP_VERSION, type SweepPoint, type SweepResults } from './results-schema.js';
 import { writeSweepPng } from './standard-charts.js';
@@ -40,34 +40,64 @@ export async function runSweep<O extends CommonOptions>(input: SweepInput<O>): P
   const rates = options.sweep ?? [];
   const path = join(context.outDir, 'sweep.json');
   const sweep: SweepResults = {
-    schema: SWEEP_SCHEMA, version: SWEEP_VERSION, app: app.name, fingerprint: input.fingerprint, rates, variants: [...SWEEP_VARIANTS],
-    points: options.resume ? finishedPoints(path, input.fingerprint) : [], complete: false,
+    schema: SWEEP_SCHEMA,
+    version: SWEEP_VERSION,
+    app: app.name,
+    fingerprint: input.fingerprint,
+    rates,
+    variants: [...SWEEP_VARIANTS],
+    points: options.resume
+      ? (resumableProgress<SweepResults>({ path, schema: SWEEP_SCHEMA, fingerprint: input.fingerprint, what: 'sweep' })?.points ?? [])
+      : [],
+    complete: false,
   };
   const total = rates.length * SWEEP_VARIANTS.length;
   const started = performance.now();
   let trainedHere = 0;
   const progress = () => {
     const seconds = (performance.now() - started) / 1000;
-    context.onEvent({ type: 'stage', name: 'sweep', done: sweep.points.length, total, unit: 'variants', ...(trainedHere > 0 ? { rate: trainedHere / seconds } : {}) });
+    context.onEvent({
+      type: 'stage',
+      name: 'sweep',
+      done: sweep.points.length,
+      total,
+      unit: 'variants',
+      ...(trainedHere > 0 ? { rate: trainedHere / seconds } : {}),
+    });
   };
   for (const rate of rates) {
     if (context.control.stopRequested) break;
     if (sweep.points.some((p) => p.missingRate === rate)) continue;
     const splits = applySplit(data, input.splits.split, rate, input.splits.seed);
-    const weights = app.balanceClasses === false ? null : positiveWeights(splits.train.y);
-    context.onEvent({ type: 'notice', level: 'info', message: `sweep: missing rate ${rate} (${splits.dropped.reduce((s, d) => s + d, 0)} training labels dropped)` });
+    const weights = options.classWeights === 'none' ? null : positiveWeights(splits.train.y);
+    context.onEvent({
+      type: 'notice',
+      level: 'info',
+      message: `sweep: missing rate ${rate} (${splits.dropped.reduce((s, d) => s + d, 0)} training labels dropped)`,
+    });
     progress();
     const variants = await trainVariants({
-      taskNames: data.tasks, train: splits.train, dev: splits.dev, test: splits.test,
+      taskNames: data.tasks,
+      train: splits.train,
+      dev: splits.dev,
+      test: splits.test,
       buildModel: (heads) => app.buildModel({ inputSize: data.x.cols, heads, seed: options.seed, options }),
-      variants: SWEEP_VARIANTS, training: trainingOptions(options, context, weights), onEvent: context.onEvent,
+      variants: SWEEP_VARIANTS,
+      training: trainingOptions(options, context, weights),
+      onEvent: context.onEvent,
     });
     // A stop in the middle of a rate leaves it unfinished: it is not recorded, --resume trains it again.
     if (context.control.stopRequested) break;
     for (const v of variants) {
-      sweep.points.push({ missingRate: rate, variant: v.name, meanAuc: meanOverTasks(v.tasks, 'auc'),
+      sweep.points.push({
+        missingRate: rate,
+        variant: v.name,
+        meanAuc: meanOverTasks(v.tasks, 'auc'),
         meanAveragePrecision: meanOverTasks(v.tasks, 'averagePrecision'),
-        meanAccuracy: meanOverTasks(v.tasks, 'accuracy'), tasks: v.tasks, trainRows: v.trainRows });
+        meanAccuracy: meanOverTasks(v.tasks, 'accuracy'),
+        tasks: v.tasks,
+        trainRows: v.trainRows,
+      });
       trainedHere += 1;
     }
     writeJsonAtomic(path, sweep);
@@ -85,19 +115,3 @@ export async function runSweep<O extends CommonOptions>(input: SweepInput<O>): P
   const stopped = sweep.complete ? null : { epoch: 0, reason: context.control.stopReason ?? 'stop requested' };
   return { file: 'sweep.json', files, points: sweep.points, stopped };
 }
-
-/** Rates a previous run of the same sweep finished; a sweep of other settings is refused, not mixed in. */
-function finishedPoints(path: string, fingerprint: Record<string, unknown>): SweepPoint[] {
-  if (!existsSync(path)) return [];
-  let saved: SweepResults;
-  try {
-    saved = JSON.parse(readFileSync(path, 'utf8')) as SweepResults;
-  } catch (error) {
-    throw new UserError(`${path}: not a readable sweep file (${error instanceof Error ? error.message : String(error)}). Move it away to start the sweep afresh.`);
-  }
-  if (saved.schema !== SWEEP_SCHEMA || JSON.stringify(saved.fingerprint) !== JSON.stringify(fingerprint)) {
-    throw new UserError(`${path}: a sweep with other settings or data is there; --resume continues only the same sweep. Use another --out, or the original flags.`);
-  }
-  return saved.points;
-}
-

@@ -2,10 +2,10 @@ import type { Command } from '@commander-js/extra-typings';
 import { stopExitCode } from './cli-runner.js';
 import type { ExperimentApp } from './experiment.js';
 import type { ExperimentResults } from './results-schema.js';
-import { sweepTable, taskTable, variantTable } from './result-tables.js';
+import { cvTable, sweepTable, taskTable, variantTable } from './result-tables.js';
 import { runExperiment } from './run-experiment.js';
 import { openRunSession } from './run-session.js';
-import { readSweep } from './sweep-file.js';
+import { readCv, readSweep } from './sweep-file.js';
 import { parseCommand, type CommonOptions } from './train-command.js';
 
 /**
@@ -25,7 +25,11 @@ export async function runTrainCommand<O extends CommonOptions>(options: { app: E
   process.stdout.write(`\n${summary(app, flags, results)}\n`);
   if (!results.stopped) return 0;
   const { reason, epoch } = results.stopped;
-  const what = flags.sweep ? `the sweep stopped (${reason}); sweep.json holds the missing rates it finished` : `training stopped after epoch ${epoch} (${reason}); the outputs hold the model as it was then`;
+  const what = flags.cv
+    ? `cross-validation stopped (${reason}); cv.json holds the folds it finished`
+    : flags.sweep
+      ? `the sweep stopped (${reason}); sweep.json holds the missing rates it finished`
+      : `training stopped after epoch ${epoch} (${reason}); the outputs hold the model as it was then`;
   process.stdout.write(`${what}.\nTo continue: the same command with --resume (${options.commandLine} --resume).\n`);
   return stopExitCode(results.stopped.reason);
 }
@@ -39,7 +43,12 @@ export async function trainCli<O extends CommonOptions>(options: { app: Experime
 
 function summary<O extends CommonOptions>(app: ExperimentApp<O>, flags: O, results: ExperimentResults): string {
   const parts: string[] = [];
-  if (flags.sweep) {
+  if (flags.cv) {
+    parts.push(
+      `cross-validation on the training rows (${results.data.split.train + results.data.split.dev} rows; backend ${results.backend.name}):`,
+      cvTable(readCv(flags.out)),
+    );
+  } else if (flags.sweep) {
     const sweep = readSweep(flags.out);
     parts.push(`label efficiency on the test split (${results.data.split.test} rows; backend ${results.backend.name}):`, sweepTable(sweep.points));
   } else {

@@ -1,7 +1,10 @@
 import { Command, CommanderError, Option, type OptionValues } from '@commander-js/extra-typings';
 import { BACKENDS } from '@mtl/core';
 import { ExitError } from './cli-runner.js';
-import { missingRates, nonNegativeInteger, positiveInteger, positiveNumber, rateList } from './flag-values.js';
+import { foldCount, missingRates, nonNegativeInteger, positiveInteger, positiveNumber, rateList } from './flag-values.js';
+
+/** Default --min-class-labels: below 5 of a class, a head's scores are noise. */
+export const MIN_CLASS_LABELS = 5;
 
 /** What differs between apps in the common training flags. */
 export interface TrainDefaults {
@@ -10,6 +13,8 @@ export interface TrainDefaults {
   missingRate: number;
   batchSize: number;
   learningRate: number;
+  /** Weight positives by negatives/positives per task against class imbalance ('balanced', the default) or not ('none'). */
+  classWeights?: 'balanced' | 'none';
   /** What a row is called in help texts ("rows", "people", "molecules"). */
   rowNoun?: string;
 }
@@ -35,10 +40,30 @@ export function trainCommand(options: { name: string; description: string; defau
     .option('--out <dir>', 'directory for results.json, the PNGs, the model and the checkpoint', 'out')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: auto, or $MTL_BACKEND)').choices(BACKENDS))
     .option('--compare', 'also train: naive loss on -1 labels, complete rows only, one model per task', false)
-    .option('--sweep <rates>', 'train every variant at each missing rate (e.g. 0,0.5,0.9) on one split and seed; writes sweep.json and sweep.png', rateList('--sweep'))
+    .option(
+      '--sweep <rates>',
+      'train every variant at each missing rate (e.g. 0,0.5,0.9) on one split and seed; writes sweep.json and sweep.png',
+      rateList('--sweep'),
+    )
+    .option(
+      '--cv <k>',
+      'K-fold cross-validation on the training rows (test rows untouched): mean ± sd per task in cv.json, cv.png and a table',
+      foldCount('--cv'),
+    )
     .option('--no-dashboard', 'plain log lines instead of the live terminal dashboard')
     .option('--batch-size <n>', `${rows} per batch`, positiveInteger('--batch-size'), defaults.batchSize)
     .option('--learning-rate <lr>', 'Adam learning rate', positiveNumber('--learning-rate'), defaults.learningRate)
+    .addOption(
+      new Option('--class-weights <mode>', 'balanced: a positive label weighs negatives/positives of its task, against imbalance; none: every label weighs 1')
+        .choices(['balanced', 'none'] as const)
+        .default(defaults.classWeights ?? 'balanced'),
+    )
+    .option(
+      '--min-class-labels <n>',
+      'a task with fewer positive or fewer negative training labels than this is reported untrained, not scored',
+      nonNegativeInteger('--min-class-labels'),
+      MIN_CLASS_LABELS,
+    )
     .option('--resume', 'continue the interrupted run whose checkpoint is in --out (same flags; --epochs may grow)', false)
     .option('--verbose', 'show stack traces on errors', false)
     .allowExcessArguments(false);
