@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
-/** The built CLIs the end-to-end tests run. */
-export const TOY_CLI = resolve(__dirname, '../apps/toy/dist/cli.js');
-export const MBTI_CLI = resolve(__dirname, '../apps/mbti/dist/cli.js');
+export const REPO_ROOT = resolve(__dirname, '..');
+
+/** The apps' commands, run as the README tells users to: `npx --no-install <bin>` from the repository root. */
+export const TOY_CLI = 'toy';
+export const MBTI_CLI = 'mbti';
 
 /** Every CLI under test runs on wasm, whatever the machine has. */
 export const CLI_ENV = { ...process.env, MTL_BACKEND: 'wasm' };
@@ -16,13 +18,29 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs a CLI to its end. Asynchronous: a blocking spawnSync starves vitest's worker RPC on a busy 2-core machine. */
+/**
+ * Runs a CLI to its end, from the repository root, through its bin in node_modules/.bin
+ * (`npx --no-install`, which never falls back to the registry). `cli` is a bin name
+ * (TOY_CLI, MBTI_CLI) or an app's apps/<app>/dist/cli.js, which runs as the bin <app>.
+ * Asynchronous: a blocking spawnSync starves vitest's worker RPC on a busy 2-core machine.
+ */
 export function runCliProcess(cli: string, args: readonly string[]): Promise<CliRun> {
   return new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], { encoding: 'utf8', env: CLI_ENV, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const options = { cwd: REPO_ROOT, encoding: 'utf8', env: CLI_ENV, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 } as const;
+    execFile('npx', ['--no-install', binName(cli), ...args], options, (error, stdout, stderr) => {
       done({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
+}
+
+/** apps/<app>/dist/cli.js is what the bin <app> runs (apps/<app>/bin/<app>.js imports it). */
+function binName(cli: string): string {
+  if (!cli.endsWith('.js')) return cli;
+  const appDir = dirname(dirname(resolve(cli)));
+  if (resolve(cli) !== join(appDir, 'dist', 'cli.js') || dirname(appDir) !== join(REPO_ROOT, 'apps')) {
+    throw new Error(`runCliProcess: ${cli} is neither a bin name nor an app's dist/cli.js`);
+  }
+  return basename(appDir);
 }
 
 /** Post vectors committed to an mbti embedding cache (0 before the file is initialised). */
