@@ -4,4 +4,12 @@
 // turbo cache restore writes dist/cli.js back as 0644. Every app does the same:
 // bin/<name>.js (git mode 100755) importing ../dist/cli.js, "bin": { "<name>": "./bin/<name>.js" }
 // in its package.json, and `npm install` once so package-lock.json, which `npm ci` links from, agrees.
-import '../dist/cli.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const cli = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  console.error(`toy is not built: ${fileURLToPath(cli)} is missing. Run \`npm run build\` in the repository root, then try again.`);
+  process.exit(1);
+}
+await import(cli.href);
