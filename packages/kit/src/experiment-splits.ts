@@ -11,6 +11,8 @@ export interface ExperimentSplits {
   test: Dataset;
   /** Labels dropped per task in the training rows by --missing-rate. */
   dropped: number[];
+  /** What `data.fit` learnt from this split's training rows; null without `fit`. */
+  featureRecipe: Record<string, unknown> | null;
 }
 
 /** Seeded, stratified by `data.strata` or by each row's label pattern (missing counts as its own value). */
@@ -19,7 +21,8 @@ export function defaultSplit(data: ExperimentData, seed: number): Split {
 }
 
 /**
- * Applies a split and drops training labels at `missingRate`. Dev and test rows
+ * Applies a split and drops training labels at `missingRate`; features with a
+ * `fit` are fitted on the training rows only. Dev and test rows
  * keep every label they have: they measure, they do not learn. The drops use
  * their own seeded stream, so on one split and seed a higher rate drops a
  * superset of the labels a lower rate drops (a sweep's rates are nested).
@@ -27,12 +30,15 @@ export function defaultSplit(data: ExperimentData, seed: number): Split {
 export function applySplit(data: ExperimentData, split: Split, missingRate: number | readonly number[], seed: number): ExperimentSplits {
   const trainY = takeRows(data.y, split.train);
   const { labels, dropped } = dropLabels(trainY, missingRate, createRng(seed + 2));
+  const fitted = data.fit?.(split.train);
+  const x = fitted?.x ?? data.x;
   return {
     split,
-    train: { x: takeRows(data.x, split.train), y: labels },
-    dev: { x: takeRows(data.x, split.dev), y: takeRows(data.y, split.dev) },
-    test: { x: takeRows(data.x, split.test), y: takeRows(data.y, split.test) },
+    train: { x: takeRows(x, split.train), y: labels },
+    dev: { x: takeRows(x, split.dev), y: takeRows(data.y, split.dev) },
+    test: { x: takeRows(x, split.test), y: takeRows(data.y, split.test) },
     dropped,
+    featureRecipe: fitted?.recipe ?? null,
   };
 }
 

@@ -15,7 +15,14 @@ export interface ExperimentData {
   fingerprint: Record<string, unknown>;
   /** One key per row to stratify the split by; default: each row's label pattern. */
   strata?: ArrayLike<string | number>;
-  /** App facts for results.json (e.g. embedding statistics), under `app`. */
+  /**
+   * Features that must be fitted on training rows only (standardisation, a
+   * vocabulary): given the training rows of a split (or of a CV fold), returns
+   * every row's features and what a saved model must remember to redo them.
+   * Without it, `x` is used as it is.
+   */
+  fit?(trainRows: Int32Array): { x: Matrix; recipe: Record<string, unknown> };
+  /** App facts for results.json (e.g. embedding statistics), under `appFacts`. */
   facts?: Record<string, unknown>;
 }
 

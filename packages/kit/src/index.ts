@@ -30,3 +30,7 @@ export { cvTable, meanOverTasks, sweepTable, taskTable, variantTable } from './r
 export { renderChartSvg, writeChartPng } from './png-chart.js';
 export type { ChartSpec } from './png-chart.js';
 export { writeComparisonPng, writeCvPng, writeLearningCurvesPng, writeSweepPng, writeTaskMetricsPng } from './standard-charts.js';
+
+// Reading data: CSV records with clear errors.
+export { csvRecords } from './csv-records.js';
+export type { CsvRecord, CsvRecordsOptions } from './csv-records.js';

@@ -112,6 +112,7 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
       taskNames: data.tasks,
       settings: {
         ...app.modelSettings?.(data, options),
+        ...(splits.featureRecipe ? { features: splits.featureRecipe } : {}),
         ...app.settings?.(options),
         seed: options.seed,
         missingRate: options.missingRate,
