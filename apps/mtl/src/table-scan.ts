@@ -1,0 +1,75 @@
+import { UserError } from '@mtl/core';
+import { csvRecords } from '@mtl/kit';
+import { isMissingCell, parseLabel, parseNumber } from './label-values.js';
+
+/** Longest record accepted: a row of a wide table of numbers or a long text cell; longer means a quote left open. */
+export const MAX_RECORD_CHARS = 4_000_000;
+
+/** What the first pass learns about one column, to infer its role without keeping its values. */
+export interface ColumnStats {
+  name: string;
+  index: number;
+  /** Cells that are not a missing token. */
+  present: number;
+  /** Every present cell is a label value (0/1, true/false, yes/no). */
+  allLabels: boolean;
+  /** Every present cell is a finite number. */
+  allNumbers: boolean;
+  /** The first present cell that is not a label value, with its row, for messages. */
+  firstNonLabel?: { row: number; value: string };
+}
+
+export interface TableScan {
+  path: string;
+  columns: ColumnStats[];
+  /** Data rows (the header excluded). */
+  rows: number;
+}
+
+/** Options every read of a user's table shares. */
+export function tableRecords(path: string, flag: string) {
+  return csvRecords({ path, flag, maxRecordChars: MAX_RECORD_CHARS, expected: 'with a header row of column names' });
+}
+
+/**
+ * Pass 1 over the file: the header (duplicate names refused) and, per column,
+ * whether every value is a label, a number, or missing. Memory: one row at a time.
+ */
+export async function scanTable(options: { path: string; flag?: string }): Promise<TableScan> {
+  const { path } = options;
+  let columns: ColumnStats[] | undefined;
+  let rows = 0;
+  for await (const { record, line } of tableRecords(path, options.flag ?? '--data')) {
+    if (!columns) {
+      columns = headerColumns(record, path, line);
+      continue;
+    }
+    rows++;
+    for (const column of columns) {
+      const cell = record[column.index]!;
+      if (isMissingCell(cell)) continue;
+      column.present++;
+      if (column.allLabels && parseLabel(cell) === undefined) {
+        column.allLabels = false;
+        column.firstNonLabel = { row: rows, value: cell };
+      }
+      if (column.allNumbers && parseNumber(cell) === undefined) column.allNumbers = false;
+    }
+  }
+  if (!columns) throw new UserError(`${path}: the file is empty. Expected a CSV with a header row of column names, then one row per example.`);
+  if (rows === 0) throw new UserError(`${path}: only a header, no rows. Add one row per example.`);
+  return { path, columns, rows };
+}
+
+function headerColumns(record: string[], path: string, line: number): ColumnStats[] {
+  const names = record.map((name) => name.trim());
+  const seen = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (name === '') throw new UserError(`${path}: line ${line}: column ${i + 1} of the header has no name. Name every column.`);
+    const first = seen.get(name);
+    if (first !== undefined)
+      throw new UserError(`${path}: line ${line}: the column name "${name}" appears twice (columns ${first + 1} and ${i + 1}). Rename one of them.`);
+    seen.set(name, i);
+  });
+  return names.map((name, index) => ({ name, index, present: 0, allLabels: true, allNumbers: true }));
+}
