@@ -1,4 +1,4 @@
-import { createMatrix, type Matrix, predictProbabilities, takeRows, type tf, UserError } from '@mtl/core';
+import { createMatrix, type Matrix, predictProbabilities, takeRows, UserError } from '@mtl/core';
 import { encoderId } from '@mtl/embedding';
 import { buildFeatures, type FeatureRuntime, type SkippedRows } from './feature-builder.js';
 import type { SavedMtlModel } from './saved-mtl-model.js';
