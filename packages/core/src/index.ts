@@ -21,6 +21,7 @@ export type { TaskMetrics } from './masked-metrics.js';
 
 // Model building and prediction: a shared trunk with one sigmoid head per task.
 export { buildMultiHeadModel } from './model-builder.js';
+export { averageModels } from './model-averaging.js';
 export { predictProbabilities } from './predict.js';
 export type { Activation, DenseSpec, HeadSpec, MultiHeadSpec } from './model-builder.js';
 
@@ -29,6 +30,7 @@ export { trainMultiTask } from './trainer.js';
 export { TrainingControl } from './training-control.js';
 export { trainVariants, VARIANTS } from './training-variants.js';
 export type { Dataset, LossFunction, TrainOptions, TrainResult } from './trainer.js';
+export type { BestEpoch, BestEpochMetric, BestEpochOptions } from './best-epoch.js';
 export type { VariantName, VariantResult, VariantsInput } from './training-variants.js';
 export type { EpochRecord, NoticeEvent, TaskSummary, TrainerEvent, TrainerEventListener } from './trainer-events.js';
 export type { PanelEvent, RunEvent, RunEventListener, RunInfoEvent, StageEvent } from './run-events.js';
