@@ -22,6 +22,8 @@ export interface ExperimentData {
    * Without it, `x` is used as it is.
    */
   fit?(trainRows: Int32Array): { x: Matrix; recipe: Record<string, unknown> };
+  /** What a saved model must remember to rebuild these features from another file (columns, encoder id, fingerprint settings). */
+  recipe?: Record<string, unknown>;
   /** App facts for results.json (e.g. embedding statistics), under `appFacts`. */
   facts?: Record<string, unknown>;
 }

@@ -112,7 +112,8 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
       taskNames: data.tasks,
       settings: {
         ...app.modelSettings?.(data, options),
-        ...(splits.featureRecipe ? { features: splits.featureRecipe } : {}),
+        ...(data.recipe ? { recipe: data.recipe } : {}),
+        ...(splits.featureRecipe ? { fitted: splits.featureRecipe } : {}),
         ...app.settings?.(options),
         seed: options.seed,
         missingRate: options.missingRate,
