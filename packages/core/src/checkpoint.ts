@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeJsonAtomic } from './atomic-write.js';
+import type { BestEpochMetric, BestEpochState } from './best-epoch.js';
 import type { EpochRecord } from './trainer-events.js';
 import { UserError } from './user-error.js';
 
@@ -27,6 +28,20 @@ export interface Checkpoint {
   optimizer: SerializedTensor[];
   /** Adam's running beta powers, which setWeights would recompute with pow() and round differently. */
   optimizerScalars: Record<string, number>;
+  /**
+   * With best-epoch selection: the best epoch so far, its score and weights, and
+   * the patience counter. Absent in checkpoints written without it (or before it
+   * existed), which still resume.
+   */
+  best?: SerializedBestEpoch;
+}
+
+interface SerializedBestEpoch {
+  metric: BestEpochMetric;
+  epoch: number;
+  score: number | null;
+  epochsWithoutImprovement: number;
+  weights: SerializedTensor[];
 }
 
 /** Optimizer state that tfjs keeps outside getWeights() (Adam: beta1^t, beta2^t). */
@@ -41,15 +56,19 @@ export interface CheckpointOptions {
   resume?: boolean;
 }
 
+export interface CheckpointContents {
+  path: string;
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  /** The epoch just finished. */
+  epoch: number;
+  history: EpochRecord[];
+  fingerprint: Record<string, unknown>;
+  best?: BestEpochState;
+}
+
 /** One file, written atomically: a crash leaves the previous epoch's checkpoint, never half of one. */
-export async function writeCheckpoint(
-  path: string,
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
-  epoch: number,
-  history: EpochRecord[],
-  fingerprint: Record<string, unknown>,
-): Promise<void> {
+export async function writeCheckpoint({ path, model, optimizer, epoch, history, fingerprint, best }: CheckpointContents): Promise<void> {
   const modelWeights = model.weights.map((w) => ({ name: w.originalName, tensor: w.read() }));
   const checkpoint: Checkpoint = {
     format: CHECKPOINT_FORMAT,
@@ -65,6 +84,7 @@ export async function writeCheckpoint(
         return variable ? [[key, variable.dataSync()[0]!]] : [];
       }),
     ),
+    ...(best ? { best: serializeBestEpoch(best) } : {}),
   };
   writeJsonAtomic(path, checkpoint);
 }
@@ -101,7 +121,8 @@ export function readCheckpoint(path: string, fingerprint: Record<string, unknown
     Array.isArray(checkpoint.history) &&
     Array.isArray(checkpoint.model) &&
     Array.isArray(checkpoint.optimizer) &&
-    [...checkpoint.model, ...checkpoint.optimizer].every((t) => typeof t?.data === 'string' && Array.isArray(t.shape));
+    [...checkpoint.model, ...checkpoint.optimizer, ...(checkpoint.best?.weights ?? [])].every((t) => typeof t?.data === 'string' && Array.isArray(t.shape)) &&
+    (checkpoint.best === undefined || (Number.isInteger(checkpoint.best.epoch) && Array.isArray(checkpoint.best.weights)));
   if (!complete) throw new UserError(`${path}: the checkpoint is incomplete (edited or from another program). Delete it and train without --resume.`);
   const differences = Object.keys({ ...fingerprint, ...checkpoint.fingerprint }).filter(
     (key) => JSON.stringify(fingerprint[key]) !== JSON.stringify(checkpoint.fingerprint?.[key]),
@@ -132,6 +153,27 @@ export async function restoreCheckpoint(checkpoint: Checkpoint, model: tf.Layers
   }
 }
 
+/** The best-epoch state a checkpoint holds, or undefined for one written without it. Its weights must fit the model. */
+export function bestEpochStateOf(checkpoint: Checkpoint, model: tf.LayersModel): BestEpochState | undefined {
+  const best = checkpoint.best;
+  if (!best) return undefined;
+  const weights = best.weights.map((w) => ({ name: w.name, shape: w.shape, values: hostValues(w) }));
+  if (weights.length > 0 && (weights.length !== model.weights.length || weights.some((w, i) => !sameShape(w.shape, model.weights[i]!.shape)))) {
+    throw new UserError("--resume: the checkpoint's best-epoch weights belong to a model of another shape. Rerun with the same settings, or without --resume.");
+  }
+  return { metric: best.metric, epoch: best.epoch, score: best.score, epochsWithoutImprovement: best.epochsWithoutImprovement, weights };
+}
+
+function serializeBestEpoch(best: BestEpochState): SerializedBestEpoch {
+  return {
+    metric: best.metric,
+    epoch: best.epoch,
+    score: best.score,
+    epochsWithoutImprovement: best.epochsWithoutImprovement,
+    weights: best.weights.map((w) => ({ name: w.name, shape: w.shape, data: base64(w.values) })),
+  };
+}
+
 /** getWeights() returns the optimizer's variables plus a fresh 'iter' scalar, which is ours to free. */
 async function serializeOptimizer(optimizer: tf.Optimizer): Promise<SerializedTensor[]> {
   const weights = await optimizer.getWeights();
@@ -143,14 +185,20 @@ async function serializeOptimizer(optimizer: tf.Optimizer): Promise<SerializedTe
 }
 
 async function serialize({ name, tensor }: { name: string; tensor: tf.Tensor }): Promise<SerializedTensor> {
-  const values = (await tensor.data()) as Float32Array;
-  return { name, shape: tensor.shape, data: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64') };
+  return { name, shape: tensor.shape, data: base64((await tensor.data()) as Float32Array) };
+}
+
+function base64(values: Float32Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+function hostValues(s: SerializedTensor): Float32Array {
+  const bytes = Buffer.from(s.data, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
 function deserialize(s: SerializedTensor): tf.Tensor {
-  const bytes = Buffer.from(s.data, 'base64');
-  const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  return tf.tensor(values, s.shape);
+  return tf.tensor(hostValues(s), s.shape);
 }
 
 function sameShape(a: readonly (number | null)[], b: readonly (number | null)[]): boolean {

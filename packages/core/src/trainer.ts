@@ -1,5 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Checkpoint, type CheckpointOptions, prepareCheckpointDir, readCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.js';
+import {
+  type BestEpoch,
+  type BestEpochOptions,
+  BestEpochTracker,
+  checkScorable,
+  epochScore,
+  planSelection,
+  scoreLabel,
+  type SelectionPlan,
+} from './best-epoch.js';
+import {
+  bestEpochStateOf,
+  type Checkpoint,
+  type CheckpointOptions,
+  prepareCheckpointDir,
+  readCheckpoint,
+  restoreCheckpoint,
+  writeCheckpoint,
+} from './checkpoint.js';
 import { denseChainStep, type DenseChainStep, hostMaskedBceGradient, type LossGradient, tapeLossGradient } from './dense-chain-step.js';
 import { dropoutLayers, dropoutSeedStream, keepDropoutSeeds, seedDropout } from './dropout-seeds.js';
 import { FusedAdamOptimizer, hostMemoryBackend } from './fused-adam.js';
@@ -12,6 +30,7 @@ import { ShuffledBatches } from './shuffled-batches.js';
 import { checkTfjsInternals, plainPathNotice } from './tfjs-internals-guard.js';
 import type { EpochRecord, TrainerEvent, TrainerEventListener } from './trainer-events.js';
 import { TrainingControl } from './training-control.js';
+import { UserError } from './user-error.js';
 import { useFastWasmKernels } from './wasm-kernels.js';
 
 export interface Dataset {
@@ -46,6 +65,13 @@ export interface TrainOptions {
   minLabelsPerClass?: number;
   /** Called after each epoch's event, e.g. to write a checkpoint. */
   afterEpoch?: (record: EpochRecord, model: tf.LayersModel) => void | Promise<void>;
+  /**
+   * Keep the weights of the epoch with the best dev score and end with them
+   * (when training finishes, is stopped, or `patience` epochs bring nothing
+   * better). Needs dev rows (or `holdout`); without them it does nothing and
+   * says so in a notice.
+   */
+  bestEpoch?: BestEpochOptions;
 }
 
 export type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
@@ -56,6 +82,10 @@ export interface TrainResult {
   untrainedTasks: string[];
   /** Present when training ended early on request. */
   stopped?: { epoch: number; reason: string };
+  /** With `bestEpoch`: the epoch whose weights the model now has (absent when no epoch could be scored). */
+  bestEpoch?: BestEpoch;
+  /** With `bestEpoch.patience`: training ended after `epoch` because `patience` epochs in a row brought no better score. */
+  stoppedEarly?: { epoch: number; patience: number };
 }
 
 /** Training produced a non-finite loss; the model's weights are no longer meaningful. */
@@ -88,8 +118,11 @@ export async function trainMultiTask(model: tf.LayersModel, train: Dataset, opti
   }
 }
 
-async function runTraining(model: tf.LayersModel, train: Dataset, options: TrainOptions, emit: (e: TrainerEvent) => void): Promise<TrainResult> {
-  validateShapes(model, train, options);
+async function runTraining(model: tf.LayersModel, allTrain: Dataset, options: TrainOptions, emit: (e: TrainerEvent) => void): Promise<TrainResult> {
+  validateShapes(model, allTrain, options);
+  const least = options.minLabelsPerClass ?? 0;
+  const selection = selectionPlan(allTrain, options, least);
+  const train = selection.train;
   const control = options.control ?? new TrainingControl();
   const rng = createRng(options.seed ?? 0);
   if (options.checkpoint && !options.checkpoint.resume) prepareCheckpointDir(options.checkpoint.path);
@@ -104,8 +137,7 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   const counts = labelledCounts(train.y);
   const positives = positiveCounts(train.y);
   const history: EpochRecord[] = resumed ? [...resumed.history] : [];
-  const least = options.minLabelsPerClass ?? 0;
-  const thin = (i: number) => counts[i] === 0 || positives[i]! < least || counts[i]! - positives[i]! < least;
+  const thin = (i: number) => isThin(counts[i]!, positives[i]!, least);
   const untrainedTasks = options.taskNames.filter((_, i) => thin(i));
   const lossFunction: LossFunction = options.lossFunction ?? ((yTrue, yPred) => maskedBinaryCrossentropy(yTrue, yPred, options.loss));
   emit({
@@ -128,6 +160,9 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
         : `has ${positives[i]} positive and ${counts[i]! - positives[i]!} negative training labels, fewer than ${least} of a class`;
     emit({ type: 'notice', level: 'warning', message: `task ${task} ${what}: the other tasks train, ${task} is reported as untrained` });
   }
+  if (selection.notice) emit({ type: 'notice', ...selection.notice, message: labelled(options, selection.notice.message) });
+  let best: BestEpochTracker | undefined;
+  let stoppedEarly: TrainResult['stoppedEarly'];
   const nextDropoutSeed = dropoutSeedStream(options.seed ?? 0);
   skipFinishedEpochs({ epochs: startEpoch, rows, batches, shuffleRng: rng, nextDropoutSeed });
 
@@ -137,7 +172,13 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
   const restoreDropoutSeeds = keepDropoutSeeds(dropouts);
   const chainStep = internals.verified ? fastStep(model, options, lossFunction) : undefined;
   try {
+    if (selection.on && options.bestEpoch) best = bestEpochTracker({ options: options.bestEpoch, resumed, model, measure, emit });
     for (let epoch = startEpoch + 1; epoch <= options.epochs; epoch++) {
+      if (best?.patienceRanOut) {
+        stoppedEarly = { epoch: epoch - 1, patience: options.bestEpoch!.patience! };
+        emit({ type: 'notice', level: 'info', message: labelled(options, patienceMessage(options, stoppedEarly, best.state.epoch)) });
+        break;
+      }
       const started = performance.now();
       shuffled.reorder(permutation(rows, rng));
       let lossSum = 0;
@@ -168,25 +209,109 @@ async function runTraining(model: tf.LayersModel, train: Dataset, options: Train
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const seconds = (performance.now() - started) / 1000;
-      const record: EpochRecord = { epoch, trainLoss: lossSum / rows, ...evaluate(model, options), seconds, samplesPerSecond: rows / seconds };
+      const record: EpochRecord = { epoch, trainLoss: lossSum / rows, ...evaluate(model, options.dev, options), seconds, samplesPerSecond: rows / seconds };
       history.push(record);
       emit({ type: 'epoch', epochs: options.epochs, ...record });
-      if (options.checkpoint) await writeCheckpoint(options.checkpoint.path, model, optimizer, epoch, history, options.checkpoint.fingerprint);
+      best?.observe({ epoch, score: selection.on!.kind === 'dev' ? measure(record) : measure(), model });
+      if (options.checkpoint) {
+        await writeCheckpoint({ ...options.checkpoint, model, optimizer, epoch, history, ...(best ? { best: best.state } : {}) });
+      }
       await options.afterEpoch?.(record, model);
     }
     if (control.stopRequested) return stop(options.epochs);
+    const bestEpoch = restoreBest();
     emit({ type: 'end', history });
-    return { history, untrainedTasks };
+    return { history, untrainedTasks, ...(bestEpoch ? { bestEpoch } : {}), ...(stoppedEarly ? { stoppedEarly } : {}) };
   } finally {
     optimizer.dispose();
     restoreDropoutSeeds();
   }
 
+  /** The score of the weights the model has now (or of an epoch's record on the dev rows), on the rows the epoch is chosen on. */
+  function measure(record?: Pick<EpochRecord, 'devLoss' | 'tasks'>): number | null {
+    const measured = record ?? evaluate(model, selection.on!.data, options);
+    return epochScore({ metric: options.bestEpoch!.metric, ...measured, ignore: untrainedTasks });
+  }
+
+  /** Puts the best epoch's weights back into the model, and says so. */
+  function restoreBest(): BestEpoch | undefined {
+    if (!best || !selection.on) return undefined;
+    const { epoch, score } = best.state;
+    if (epoch === 0 || score === null) {
+      emit({ type: 'notice', level: 'warning', message: labelled(options, 'best epoch: no epoch had a score; the model keeps its last weights') });
+      return undefined;
+    }
+    best.restore(model);
+    const trained = history.length;
+    const what = `${scoreLabel(options.bestEpoch!.metric, selection.on.kind)} ${score.toFixed(4)}`;
+    const message = epoch === trained ? `kept epoch ${epoch} of ${trained}, the best: ${what}` : `restored epoch ${epoch} of ${trained}: ${what}`;
+    emit({ type: 'notice', level: 'info', message: labelled(options, message) });
+    return { epoch, metric: options.bestEpoch!.metric, score, selectedOn: selection.on.kind, rows: selection.on.data.x.rows };
+  }
+
   function stop(epoch: number): TrainResult {
     const reason = control.stopReason ?? 'stop requested';
+    const bestEpoch = restoreBest();
     emit({ type: 'stopped', epoch, reason, history });
-    return { history, untrainedTasks, stopped: { epoch, reason } };
+    return { history, untrainedTasks, stopped: { epoch, reason }, ...(bestEpoch ? { bestEpoch } : {}) };
   }
+}
+
+/** A task with no label, or fewer positives or negatives than `least`, is reported untrained. */
+function isThin(labelled: number, positives: number, least: number): boolean {
+  return labelled === 0 || positives < least || labelled - positives < least;
+}
+
+/** Where the best epoch is chosen (dev rows or held-out training rows), or nowhere, with the notice that says why. */
+function selectionPlan(train: Dataset, options: TrainOptions, least: number): SelectionPlan {
+  if (!options.bestEpoch) return { train };
+  const plan = planSelection({ train, dev: options.dev, bestEpoch: options.bestEpoch, seed: options.seed ?? 0 });
+  const counts = labelledCounts(train.y);
+  const positives = positiveCounts(train.y);
+  return checkScorable({ plan, train, metric: options.bestEpoch.metric, ignore: (i) => isThin(counts[i]!, positives[i]!, least) });
+}
+
+/**
+ * The tracker, continued from a checkpoint's state when it has one. A checkpoint
+ * written without it starts the choice at the resumed epoch, whose weights the
+ * model has: the epochs before it can no longer be chosen.
+ */
+function bestEpochTracker(input: {
+  options: BestEpochOptions;
+  resumed: Checkpoint | undefined;
+  model: tf.LayersModel;
+  measure: () => number | null;
+  emit: (e: TrainerEvent) => void;
+}): BestEpochTracker {
+  const { options, resumed, model } = input;
+  const tracker = { metric: options.metric, ...(options.patience ? { patience: options.patience } : {}) };
+  if (!resumed) return new BestEpochTracker(tracker);
+  const state = bestEpochStateOf(resumed, model);
+  if (state && state.metric !== options.metric) {
+    throw new UserError(
+      `--resume: the checkpoint chose its best epoch by ${state.metric}, this run by ${options.metric}. Resume with the same setting, or start over without --resume.`,
+    );
+  }
+  if (state) return new BestEpochTracker({ ...tracker, state });
+  input.emit({
+    type: 'notice',
+    level: 'warning',
+    message: `best epoch: the checkpoint has no best-epoch state; choosing among epochs ${resumed.epoch} to the end (the earlier ones cannot be restored)`,
+  });
+  const fresh = new BestEpochTracker(tracker);
+  fresh.observe({ epoch: resumed.epoch, score: input.measure(), model });
+  return fresh;
+}
+
+function patienceMessage(options: TrainOptions, stoppedEarly: NonNullable<TrainResult['stoppedEarly']>, bestEpoch: number): string {
+  const { metric, holdout } = options.bestEpoch!;
+  const what = scoreLabel(metric, holdout === undefined ? 'dev' : 'holdout');
+  return `early stop after epoch ${stoppedEarly.epoch} of ${options.epochs}: no better ${what} in ${stoppedEarly.patience} epochs since epoch ${bestEpoch}`;
+}
+
+/** A notice of one model among several (a comparison's variant) names it. */
+function labelled(options: TrainOptions, message: string): string {
+  return options.label ? `${options.label}: ${message}` : message;
 }
 
 /**
@@ -257,8 +382,7 @@ function trainStep({ model, optimizer, batch, lossFunction, chainStep, dropout }
   });
 }
 
-function evaluate(model: tf.LayersModel, options: TrainOptions): Pick<EpochRecord, 'devLoss' | 'tasks'> {
-  const dev = options.dev;
+function evaluate(model: tf.LayersModel, dev: Dataset | undefined, options: TrainOptions): Pick<EpochRecord, 'devLoss' | 'tasks'> {
   if (!dev || dev.x.rows === 0) return { devLoss: null, tasks: [] };
   const probs = predictProbabilities(model, dev.x);
   const devLoss = options.loss?.fromLogits
