@@ -16,7 +16,7 @@ export function mbtiTrainCommand() {
   return trainCommand({
     name: 'train',
     description: 'read the CSV, embed posts (cached), train the four heads, evaluate, write results.json, the charts and the model',
-    defaults: { epochs: DEFAULT_EPOCHS, missingRate: 0.3, batchSize: 32, learningRate: 0.001, rowNoun: 'people' },
+    defaults: { epochs: DEFAULT_EPOCHS, missingRate: 0.3, batchSize: 32, learningRate: 0.001, bestEpoch: 'auc', patience: 15, rowNoun: 'people' },
   })
     .option('--data <path>', 'Kaggle-format CSV (type,posts); default datasets/mbti/mbti_1.csv')
     .addOption(cacheOption())

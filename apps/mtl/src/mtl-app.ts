@@ -20,7 +20,7 @@ export function mtlTrainCommand() {
     name: 'train',
     description: 'train one masked multi-task network on a CSV whose label columns have blanks (numeric, text or SMILES features)',
     // Real missing labels: nothing is dropped on purpose unless asked.
-    defaults: { epochs: 60, missingRate: 0, batchSize: 128, learningRate: 0.001, rowNoun: 'rows' },
+    defaults: { epochs: 60, missingRate: 0, batchSize: 128, learningRate: 0.001, bestEpoch: 'auc', patience: 15, rowNoun: 'rows' },
   })
     .requiredOption('--data <path>', 'CSV file: a header row, label columns (0/1, blank = missing) and feature columns')
     .option('--tasks <columns>', 'label columns, comma-separated (default: every column whose values are all 0/1, true/false or yes/no)', nameList('--tasks'))

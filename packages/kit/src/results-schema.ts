@@ -1,4 +1,4 @@
-import type { EpochRecord, TaskMetrics, VariantResult } from '@mtl/core';
+import type { BestEpoch, EpochRecord, TaskMetrics, VariantResult } from '@mtl/core';
 
 /** Written as `schema` in every results.json: what the file is. */
 export const RESULTS_SCHEMA = 'masked-mtl-results';
@@ -17,6 +17,11 @@ export interface CommonSettings {
   minClassLabels: number;
   /** Positive-class weight per task (negatives / positives in training), or null when the app trains unweighted. */
   positiveWeights: number[] | null;
+  /**
+   * --best-epoch and --patience, or null when off. `holdout`: with --cv, the share
+   * of each fold's training rows the epoch is chosen on (null: on the dev rows).
+   */
+  bestEpoch: { metric: 'auc' | 'loss'; patience: number; holdout: number | null } | null;
 }
 
 /**
@@ -49,6 +54,12 @@ export interface ExperimentResults {
   untrained: string[];
   epochsTrained: number;
   stopped: { epoch: number; reason: string } | null;
+  /**
+   * With --best-epoch: the epoch whose weights the masked model ends with (and is
+   * saved and tested with), its dev score, and `stoppedEarly` when --patience ended
+   * training; null when off or when no epoch could be scored.
+   */
+  bestEpoch: (BestEpoch & { stoppedEarly: { epoch: number; patience: number } | null }) | null;
   history: Array<Pick<EpochRecord, 'epoch' | 'trainLoss' | 'devLoss' | 'seconds'>>;
   /** --compare: the masked model first, then naive, complete-rows and single-task, scored on the same test rows. */
   variants: VariantResult[] | null;

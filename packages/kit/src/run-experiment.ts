@@ -28,7 +28,7 @@ import { writeComparisonPng, writeCvPng, writeLearningCurvesPng, writeTaskMetric
 import { runCrossValidation } from './cross-validation.js';
 import { runSweep } from './sweep.js';
 import type { CommonOptions } from './train-command.js';
-import { trainingOptions } from './training-settings.js';
+import { bestEpochOptions, trainingOptions } from './training-settings.js';
 
 /** Everything the run needs that is not a flag. */
 export type RunContext = Omit<ExperimentContext, 'outDir'>;
@@ -118,6 +118,7 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
         seed: options.seed,
         missingRate: options.missingRate,
         epochs: result.history.length,
+        ...(result.bestEpoch ? { bestEpoch: result.bestEpoch.epoch } : {}),
       },
     });
     files['model'] = 'model/';
@@ -156,6 +157,7 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
     untrained: result.untrainedTasks,
     epochsTrained: result.history.length,
     stopped: result.stopped ?? null,
+    bestEpoch: result.bestEpoch ? { ...result.bestEpoch, stoppedEarly: result.stoppedEarly ?? null } : null,
     history: result.history.map(({ epoch, trainLoss, devLoss, seconds }) => ({ epoch, trainLoss, devLoss, seconds })),
     variants,
     files: { ...files, results: 'results.json' },
@@ -175,6 +177,8 @@ function fingerprint(app: ExperimentApp<never>, options: CommonOptions, data: Ex
     batchSize: options.batchSize,
     learningRate: options.learningRate,
     classWeights: options.classWeights,
+    // Only when on, so that checkpoints of runs without it (the toy's) still resume.
+    ...(options.bestEpoch === 'off' ? {} : { bestEpoch: { metric: options.bestEpoch, patience: options.patience } }),
     appSettings: app.settings?.(options as never) ?? {},
   };
 }
@@ -222,6 +226,7 @@ function announceRun(
       split: `${splits.train.x.rows} train / ${splits.dev.x.rows} dev / ${splits.test.x.rows} test`,
       'labels dropped': dropped,
       ...(weights ? { 'positive weights': data.tasks.map((t, i) => `${t} ${weights[i]!.toFixed(2)}`).join(', ') } : {}),
+      ...(options.bestEpoch === 'off' ? {} : { 'best epoch': bestEpochDetail(options) }),
       output: outDir,
     },
   });
@@ -243,6 +248,8 @@ function baseResults(
     learningRate: options.learningRate,
     minClassLabels: options.minClassLabels,
     positiveWeights: weights,
+    bestEpoch:
+      options.bestEpoch === 'off' ? null : { metric: options.bestEpoch, patience: options.patience, holdout: bestEpochOptions(options)?.holdout ?? null },
   };
   const counts = { train: labelledCounts(splits.train.y), dev: labelledCounts(splits.dev.y), test: labelledCounts(splits.test.y) };
   return {
@@ -266,6 +273,7 @@ function baseResults(
     untrained: [],
     epochsTrained: 0,
     stopped: null,
+    bestEpoch: null,
     history: [],
     variants: null,
     sweep: null,
@@ -273,4 +281,12 @@ function baseResults(
     appFacts: data.facts ?? {},
     files: {},
   };
+}
+
+/** `by dev mean AUC, stop after 15 epochs without a better one`: the run header's line. */
+function bestEpochDetail(options: CommonOptions): string {
+  const metric = options.bestEpoch === 'auc' ? 'mean AUC' : 'loss';
+  const where = options.cv ? `on ${Math.round((bestEpochOptions(options)?.holdout ?? 0) * 100)} % of each fold's training rows` : 'on the dev rows';
+  const stop = options.patience > 0 ? `stop after ${options.patience} epochs without a better one` : 'every epoch trained';
+  return `by ${metric} ${where}, ${stop}`;
 }

@@ -6,6 +6,17 @@ import { foldCount, missingRates, nonNegativeInteger, positiveInteger, positiveN
 /** Default --min-class-labels: below 5 of a class, a head's scores are noise. */
 export const MIN_CLASS_LABELS = 5;
 
+/** --best-epoch: which dev score picks the epoch the model ends with, or off (the last epoch). */
+export const BEST_EPOCH_CHOICES = ['auc', 'loss', 'off'] as const;
+export type BestEpochChoice = (typeof BEST_EPOCH_CHOICES)[number];
+
+/**
+ * Default --patience: on small, noisy dev sets the mean AUC wobbles for several
+ * epochs before it really turns; 15 epochs rarely stop a run that was still
+ * learning, and the restored epoch makes a late stop cost only time.
+ */
+export const PATIENCE = 15;
+
 /** What differs between apps in the common training flags. */
 export interface TrainDefaults {
   epochs: number;
@@ -15,6 +26,13 @@ export interface TrainDefaults {
   learningRate: number;
   /** Weight positives by negatives/positives per task against class imbalance ('balanced', the default) or not ('none'). */
   classWeights?: 'balanced' | 'none';
+  /**
+   * End with the epoch of the best dev mean ROC-AUC ('auc') or dev loss ('loss'),
+   * or with the last epoch ('off', the default: a fixed number of epochs).
+   */
+  bestEpoch?: BestEpochChoice;
+  /** With bestEpoch: stop after this many epochs without a better dev score; 0 never stops early (default PATIENCE). */
+  patience?: number;
   /** What a row is called in help texts ("rows", "people", "molecules"). */
   rowNoun?: string;
 }
@@ -57,6 +75,20 @@ export function trainCommand(options: { name: string; description: string; defau
       new Option('--class-weights <mode>', 'balanced: a positive label weighs negatives/positives of its task, against imbalance; none: every label weighs 1')
         .choices(['balanced', 'none'] as const)
         .default(defaults.classWeights ?? 'balanced'),
+    )
+    .addOption(
+      new Option(
+        '--best-epoch <metric>',
+        "end with the weights of the epoch with the best dev mean ROC-AUC (auc) or dev loss (loss); off: the last epoch. With --cv chosen on 15 % of each fold's training rows",
+      )
+        .choices(BEST_EPOCH_CHOICES)
+        .default(defaults.bestEpoch ?? 'off'),
+    )
+    .option(
+      '--patience <n>',
+      'with --best-epoch auc|loss: stop after N epochs without a better dev score (0: train every epoch, then restore the best)',
+      nonNegativeInteger('--patience'),
+      defaults.patience ?? PATIENCE,
     )
     .option(
       '--min-class-labels <n>',
