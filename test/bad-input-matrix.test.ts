@@ -1,9 +1,11 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ModelMeta } from '@mtl/core';
+import type { ExperimentResults } from '@mtl/kit';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CliRun as Run, runCliProcess as run } from './cli-process.js';
+import { type CliRun as Run, MBTI_CLI as MBTI, readJson, runCliProcess as run, TOY_CLI as TOY } from './cli-process.js';
 
 /**
  * The bad-input matrix of issue 6, end to end through both CLIs. Every case
@@ -11,10 +13,7 @@ import { type CliRun as Run, runCliProcess as run } from './cli-process.js';
  * the few that need a trained mbti model: those share one 6-person run.
  */
 
-const MBTI = resolve(__dirname, '../apps/mbti/dist/cli.js');
-const TOY = resolve(__dirname, '../apps/toy/dist/cli.js');
 const TINY = resolve(__dirname, 'fixtures/mbti-tiny.csv');
-
 
 const work = mkdtempSync(join(tmpdir(), 'bad-input-'));
 const cache = join(work, 'cache');
@@ -54,19 +53,51 @@ const mbtiTrainCases: Array<[string, () => string[], RegExp]> = [
   ['missing file', () => ['--data', join(work, 'nope.csv')], /--data .*nope\.csv: no such file\. Check the path/],
   ['empty file', () => ['--data', file('empty.csv', '')], /empty\.csv: the file is empty\. Expected a CSV with the header "type,posts"/],
   ['header only', () => ['--data', file('header.csv', 'type,posts\n')], /header\.csv: only a header, no rows\. Add one row per person/],
-  ['wrong header', () => ['--data', file('wrong-header.csv', 'name,text\nINTJ,hello\n')], /wrong-header\.csv: line 1: the header is "name,text", expected "type,posts"/],
-  ['unterminated quote', () => ['--data', file('quote.csv', 'type,posts\nINTJ,"hello there\nENFP,more text\n')], /quote\.csv: line \d+: malformed CSV .*Fix or remove that row/],
-  ['wrong column count', () => ['--data', file('columns.csv', 'type,posts\nINTJ,hello\nENFP,hi,extra\n')], /columns\.csv: line 3: malformed CSV .*expect 2, got 3.*exactly two columns/],
+  [
+    'wrong header',
+    () => ['--data', file('wrong-header.csv', 'name,text\nINTJ,hello\n')],
+    /wrong-header\.csv: line 1: the header is "name,text", expected "type,posts"/,
+  ],
+  [
+    'unterminated quote',
+    () => ['--data', file('quote.csv', 'type,posts\nINTJ,"hello there\nENFP,more text\n')],
+    /quote\.csv: line \d+: malformed CSV .*Fix or remove that row/,
+  ],
+  [
+    'wrong column count',
+    () => ['--data', file('columns.csv', 'type,posts\nINTJ,hello\nENFP,hi,extra\n')],
+    /columns\.csv: line 3: malformed CSV .*expect 2, got 3.*exactly two columns/,
+  ],
   [
     'binary garbage',
     () => ['--data', file('garbage.csv', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)))],
     /garbage\.csv: line \d+: contains a NUL byte, so it is a binary file/,
   ],
-  ['a file of NUL bytes', () => ['--data', file('zeros.csv', Buffer.alloc(8192))], /zeros\.csv: line 1: contains a NUL byte, so it is a binary file \(or UTF-16 text\), not a UTF-8 CSV/],
-  ['UTF-16 text', () => ['--data', file('utf16.csv', Buffer.from('\ufefftype,posts\nINTJ,hello there\n', 'utf16le'))], /utf16\.csv: line 1: contains a NUL byte.*Export the data as a UTF-8 CSV/],
-  ['invalid UTF-8', () => ['--data', file('latin1.csv', Buffer.concat([Buffer.from('type,posts\nINTJ,caf'), Buffer.from([0xe9]), Buffer.from(' au lait\n')]))], /latin1\.csv: line 2: not valid UTF-8 text\. Save the file as UTF-8/],
-  ['every type code invalid', () => ['--data', file('bad-types.csv', 'type,posts\nXXXX,hello there\nABCD,general kenobi\n')], /bad-types\.csv: none of its 2 row\(s\) is usable \(2 with an invalid type code.*Each row needs a code like INTJ/],
-  ['every post empty after cleaning', () => ['--data', file('no-posts.csv', "type,posts\nINTJ,'https://example.com/a|||INTP'\nENFP,'ENFJ|||www.example.org'\n")], /no-posts\.csv: none of its 2 row\(s\) is usable \(0 with an invalid type code, 2 with no posts/],
+  [
+    'a file of NUL bytes',
+    () => ['--data', file('zeros.csv', Buffer.alloc(8192))],
+    /zeros\.csv: line 1: contains a NUL byte, so it is a binary file \(or UTF-16 text\), not a UTF-8 CSV/,
+  ],
+  [
+    'UTF-16 text',
+    () => ['--data', file('utf16.csv', Buffer.from('\ufefftype,posts\nINTJ,hello there\n', 'utf16le'))],
+    /utf16\.csv: line 1: contains a NUL byte.*Export the data as a UTF-8 CSV/,
+  ],
+  [
+    'invalid UTF-8',
+    () => ['--data', file('latin1.csv', Buffer.concat([Buffer.from('type,posts\nINTJ,caf'), Buffer.from([0xe9]), Buffer.from(' au lait\n')]))],
+    /latin1\.csv: line 2: not valid UTF-8 text\. Save the file as UTF-8/,
+  ],
+  [
+    'every type code invalid',
+    () => ['--data', file('bad-types.csv', 'type,posts\nXXXX,hello there\nABCD,general kenobi\n')],
+    /bad-types\.csv: none of its 2 row\(s\) is usable \(2 with an invalid type code.*Each row needs a code like INTJ/,
+  ],
+  [
+    'every post empty after cleaning',
+    () => ['--data', file('no-posts.csv', "type,posts\nINTJ,'https://example.com/a|||INTP'\nENFP,'ENFJ|||www.example.org'\n")],
+    /no-posts\.csv: none of its 2 row\(s\) is usable \(0 with an invalid type code, 2 with no posts/,
+  ],
   ['a flag of the wrong type', () => ['--data', TINY, '--epochs', 'ten'], /--epochs ten: expected a whole number of at least 1/],
   ['a flag out of range', () => ['--data', TINY, '--missing-rate', '1.5'], /--missing-rate 1\.5: expected a number in \[0, 1\)/],
   ['--learning-rate NaN', () => ['--data', TINY, '--learning-rate', 'NaN'], /--learning-rate NaN: expected a number greater than 0/],
@@ -90,13 +121,17 @@ const mbtiTrainCases: Array<[string, () => string[], RegExp]> = [
       const dir = join(work, 'foreign-cache');
       mkdirSync(dir, { recursive: true });
       const db = new Database(join(dir, 'embeddings.sqlite'));
-      db.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (9.5);");
+      db.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (9.5);');
       db.close();
       return ['--data', TINY, '--cache', dir];
     },
     /foreign-cache\/embeddings\.sqlite: .*It is not a usable embedding cache: delete it/,
   ],
-  ['cache directory that cannot be created', () => ['--data', TINY, '--cache', join(work, 'a-file', 'cache')], /--cache .*a-file\/cache: cannot create the cache directory \(ENOTDIR\)/],
+  [
+    'cache directory that cannot be created',
+    () => ['--data', TINY, '--cache', join(work, 'a-file', 'cache')],
+    /--cache .*a-file\/cache: cannot create the cache directory \(ENOTDIR\)/,
+  ],
 ];
 
 describe('bad input matrix: mbti train', () => {
@@ -104,7 +139,16 @@ describe('bad input matrix: mbti train', () => {
     const out = outWithOldResults(name);
     const argv = args();
     // A case that wrongly succeeded would train the default 100 epochs on a handful of people: seconds.
-    const result = await run(MBTI, ['train', ...(argv.includes('--cache') ? [] : ['--cache', cache]), ...argv, '--out', out, '--no-dashboard', '--workers', '1']);
+    const result = await run(MBTI, [
+      'train',
+      ...(argv.includes('--cache') ? [] : ['--cache', cache]),
+      ...argv,
+      '--out',
+      out,
+      '--no-dashboard',
+      '--workers',
+      '1',
+    ]);
     expectCleanFailure(result, message, out);
   });
 
@@ -145,7 +189,7 @@ describe('bad input matrix: mbti predict and evaluate with a bad model directory
     expect(tiny.status, tiny.stderr).toBe(0);
     expect(tiny.stdout).toMatch(/warning: .*mbti-tiny\.csv: skipped 2 row\(s\) whose type is not one of the 16 MBTI codes \(rows 3, 8\)/);
     expect(tiny.stdout).toMatch(/warning: .*mbti-tiny\.csv: skipped 1 row\(s\) with no posts left after removing URLs and type mentions \(rows 4\)/);
-    const results = JSON.parse(readFileSync(join(trainOut, 'results.json'), 'utf8'));
+    const results = readJson<ExperimentResults>(join(trainOut, 'results.json'));
     expect(results.appFacts.people).toMatchObject({ total: 6, skippedInvalidType: 2, skippedNoPosts: 1 });
   });
 
@@ -161,12 +205,16 @@ describe('bad input matrix: mbti predict and evaluate with a bad model directory
   }
 
   const modelCases: Array<[string, () => string, RegExp]> = [
-    ['a model directory from the toy app', () => toyModel, /toy-run\/model: this model was trained by the "toy" app, not "mbti"\. Pass a model directory written by mbti/],
+    [
+      'a model directory from the toy app',
+      () => toyModel,
+      /toy-run\/model: this model was trained by the "toy" app, not "mbti"\. Pass a model directory written by mbti/,
+    ],
     [
       'a model of another format version',
       () =>
         damagedModel('version', (dir) => {
-          const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+          const meta = readJson<ModelMeta>(join(dir, 'meta.json'));
           writeFileSync(join(dir, 'meta.json'), JSON.stringify({ ...meta, version: 99 }));
         }),
       /model-version: model format version 99, this program reads version 1\. Train again/,
@@ -181,8 +229,16 @@ describe('bad input matrix: mbti predict and evaluate with a bad model directory
         }),
       /model-tampered\/weights\.bin does not match meta\.json \(interrupted save or edited file\)\. Train again/,
     ],
-    ['a damaged meta.json', () => damagedModel('meta', (dir) => writeFileSync(join(dir, 'meta.json'), '{"format": "masked-mtl-mo')), /model-meta\/meta\.json: not valid JSON; the model directory is damaged/],
-    ['a directory that is no model', () => mkdtempSync(join(work, 'empty-model-')), /empty-model-\w+: not a saved model \(no meta\.json\)\. Pass the --out directory of a finished training run/],
+    [
+      'a damaged meta.json',
+      () => damagedModel('meta', (dir) => writeFileSync(join(dir, 'meta.json'), '{"format": "masked-mtl-mo')),
+      /model-meta\/meta\.json: not valid JSON; the model directory is damaged/,
+    ],
+    [
+      'a directory that is no model',
+      () => mkdtempSync(join(work, 'empty-model-')),
+      /empty-model-\w+: not a saved model \(no meta\.json\)\. Pass the --out directory of a finished training run/,
+    ],
   ];
 
   it.concurrent.each(modelCases)('predict --model <%s> is refused', async (_name, model, message) => {
@@ -191,7 +247,10 @@ describe('bad input matrix: mbti predict and evaluate with a bad model directory
 
   it.concurrent.each(modelCases.slice(0, 3))('evaluate --model <%s> is refused, writing nothing', async (name, model, message) => {
     const out = outWithOldResults(`eval-${name}`);
-    expectCleanFailure(await run(MBTI, ['evaluate', '--data', TINY, '--model', model(), '--out', out, '--cache', cache, '--no-dashboard', '--workers', '1']), message);
+    expectCleanFailure(
+      await run(MBTI, ['evaluate', '--data', TINY, '--model', model(), '--out', out, '--cache', cache, '--no-dashboard', '--workers', '1']),
+      message,
+    );
     expect(readdirSync(out)).toEqual(['results.json']);
   });
 
@@ -203,7 +262,10 @@ describe('bad input matrix: mbti predict and evaluate with a bad model directory
   });
 
   it('predict --file of a missing file names it', async () => {
-    expectCleanFailure(await run(MBTI, ['predict', '--file', join(work, 'nope.txt'), '--model', join(trainOut, 'model')]), /--file .*nope\.txt: cannot read it \(ENOENT\)\. Check the path/);
+    expectCleanFailure(
+      await run(MBTI, ['predict', '--file', join(work, 'nope.txt'), '--model', join(trainOut, 'model')]),
+      /--file .*nope\.txt: cannot read it \(ENOENT\)\. Check the path/,
+    );
   });
 });
 

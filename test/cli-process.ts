@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -8,6 +8,17 @@ export const REPO_ROOT = resolve(__dirname, '..');
 /** The apps' commands, run as the README tells users to: `npx --no-install <bin>` from the repository root. */
 export const TOY_CLI = 'toy';
 export const MBTI_CLI = 'mbti';
+
+/**
+ * The built CLI itself, `node apps/<app>/dist/cli.js`, for the tests that signal the app at a
+ * chosen moment. Through npx the app is a grandchild (npm exec -> `sh -c <bin>` -> node): npm
+ * forwards SIGINT/SIGTERM only to that shell, which dies while the app trains on to the end; a
+ * signal to the whole process group reaches the app, but npx then exits by that signal instead
+ * of with the app's 130/143; and SIGKILL cannot be forwarded at all.
+ */
+export function builtCli(app: string): string {
+  return join(REPO_ROOT, 'apps', app, 'dist', 'cli.js');
+}
 
 /** Every CLI under test runs on wasm, whatever the machine has. */
 export const CLI_ENV = { ...process.env, MTL_BACKEND: 'wasm' };
@@ -41,6 +52,11 @@ function binName(cli: string): string {
     throw new Error(`runCliProcess: ${cli} is neither a bin name nor an app's dist/cli.js`);
   }
   return basename(appDir);
+}
+
+/** A JSON file an app wrote (results.json, checkpoint.json, cv.json...), typed as the package that writes it declares it. */
+export function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
 
 /** Post vectors committed to an mbti embedding cache (0 before the file is initialised). */

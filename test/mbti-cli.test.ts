@@ -1,26 +1,25 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ModelMeta, TaskMetrics } from '@mtl/core';
+import type { ExperimentResults } from '@mtl/kit';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun as Run, MBTI_CLI, readJson, runCliProcess } from './cli-process.js';
 
-const CLI = resolve(__dirname, '../apps/mbti/dist/cli.js');
 const SAMPLE_24 = resolve(__dirname, 'fixtures/mbti-sample-24.csv');
 const TINY = resolve(__dirname, 'fixtures/mbti-tiny.csv');
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** `npx --no-install mbti ...` from the repository root, as the README runs it. */
+const runMbti = (args: readonly string[]) => runCliProcess(MBTI_CLI, args);
 
-/** Asynchronous on purpose: a blocking spawnSync starves vitest's worker RPC on a busy 2-core machine. */
-function runMbti(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, MTL_BACKEND: 'wasm' }, timeout: 180_000 }, (error, stdout, stderr) => {
-      resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+/** What `mbti predict --json` prints and `mbti evaluate` writes (evaluation.json): the fields read here. */
+interface Prediction {
+  type: string;
+  probabilities: Record<string, number>;
+}
+interface Evaluation {
+  embedding: { cacheHits: number; embedded: number };
+  tasks: TaskMetrics[];
 }
 
 /** A failed run: non-zero exit, the expected message, no stack trace. */
@@ -43,18 +42,18 @@ describe('mbti CLI end to end (24 real people, 6 posts each)', () => {
   it('embeds, trains, prints the per-axis table and writes results.json, the chart and the model', async () => {
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/backend wasm/);
-    expect(first.stdout).toMatch(/\| task \| labelled \(test\) \| accuracy \| balanced acc\. \| ROC-AUC \| majority baseline \|/);
+    expect(first.stdout).toMatch(/\| task \| labelled \(test\) \| positives \| accuracy \| balanced acc\. \| ROC-AUC \| PR-AUC \| majority baseline \|/);
     expect(first.stdout).toMatch(/embedding: 136 posts \(135 distinct\), 0 from the cache, 135 embedded at [\d.]+ posts\/s \(2 worker threads\)/);
-    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const results = readJson<ExperimentResults>(join(out, 'results.json'));
     expect(results).toMatchObject({ schema: 'masked-mtl-results', version: 1, app: 'mbti' });
     expect(results.backend.name).toBe('wasm');
-    expect(results.tasks.map((t: { name: string }) => t.name)).toEqual(['IE', 'NS', 'TF', 'JP']);
+    expect(results.tasks.map((t) => t.name)).toEqual(['IE', 'NS', 'TF', 'JP']);
     for (const task of results.tasks) expect(task).toHaveProperty('majorityBaseline');
     expect(results.appFacts.people).toMatchObject({ total: 24 });
     expect(results.files).toMatchObject({ model: 'model/', results: 'results.json', taskMetrics: 'task-metrics.png' });
     expect(results.settings.missingRate).toBe(0.3);
     expect(readFileSync(join(out, 'task-metrics.png')).subarray(1, 4).toString()).toBe('PNG');
-    expect(JSON.parse(readFileSync(join(out, 'model', 'meta.json'), 'utf8'))).toMatchObject({ app: 'mbti', taskNames: ['IE', 'NS', 'TF', 'JP'] });
+    expect(readJson<ModelMeta>(join(out, 'model', 'meta.json'))).toMatchObject({ app: 'mbti', taskNames: ['IE', 'NS', 'TF', 'JP'] });
   });
 
   it('a second run takes every vector from the cache', async () => {
@@ -64,13 +63,18 @@ describe('mbti CLI end to end (24 real people, 6 posts each)', () => {
   });
 
   it('predict prints the four axes and a type; --json gives the same as JSON', async () => {
-    const text = await runMbti(['predict', 'I love long walks alone and reading about physics.|||Planning ahead keeps me calm.', '--model', join(out, 'model')]);
+    const text = await runMbti([
+      'predict',
+      'I love long walks alone and reading about physics.|||Planning ahead keeps me calm.',
+      '--model',
+      join(out, 'model'),
+    ]);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^type: [IE][NS][TF][JP] {2}\(2 posts, backend wasm\)/);
     expect(text.stdout).toMatch(/ {2}TF: T +\d+\.\d % {2}F +\d+\.\d %/);
     const json = await runMbti(['predict', '--json', '--file', TINY, '--model', join(out, 'model')]);
     expect(json.status, json.stderr).toBe(0);
-    const prediction = JSON.parse(json.stdout);
+    const prediction = JSON.parse(json.stdout) as Prediction;
     expect(prediction.type).toMatch(/^[IE][NS][TF][JP]$/);
     expect(Object.keys(prediction.probabilities)).toEqual(['IE', 'NS', 'TF', 'JP']);
   });
@@ -81,9 +85,9 @@ describe('mbti CLI end to end (24 real people, 6 posts each)', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/per-axis metrics on 24 people/);
     expect(run.stdout).toMatch(/\| IE \| 24 \|/);
-    const results = JSON.parse(readFileSync(join(evalOut, 'evaluation.json'), 'utf8'));
+    const results = readJson<Evaluation>(join(evalOut, 'evaluation.json'));
     expect(results.embedding).toMatchObject({ cacheHits: 135, embedded: 0 });
-    expect(results.tasks.every((t: { labelled: number }) => t.labelled === 24)).toBe(true);
+    expect(results.tasks.every((t) => t.labelled === 24)).toBe(true);
   });
 
   it('predict refuses a model directory written by another app', async () => {
@@ -98,7 +102,10 @@ describe('mbti CLI end to end (24 real people, 6 posts each)', () => {
     mkdirSync(badCache);
     writeFileSync(join(badCache, 'embeddings.sqlite'), 'garbage '.repeat(1000));
     const badOut = join(work, 'bad-cache-out');
-    expectUserError(await runMbti(['--data', TINY, '--cache', badCache, '--out', badOut, '--no-dashboard']), /embeddings\.sqlite: the file is damaged or not an SQLite database.*delete it/);
+    expectUserError(
+      await runMbti(['--data', TINY, '--cache', badCache, '--out', badOut, '--no-dashboard']),
+      /embeddings\.sqlite: the file is damaged or not an SQLite database.*delete it/,
+    );
     expect(existsSync(join(badOut, 'results.json'))).toBe(false);
   });
 });
@@ -134,6 +141,9 @@ describe('mbti CLI bad input', () => {
   it('without --data and without the default file, says where to download it and how to try the sample', async () => {
     const run = await runMbti(['--out', join(work, 'default-out'), '--no-dashboard']);
     if (existsSync(resolve(__dirname, '../datasets/mbti/mbti_1.csv'))) return; // a developer who downloaded it
-    expectUserError(run, /datasets\/mbti\/mbti_1\.csv does not exist[\s\S]*\(MBTI\) Myers-Briggs Personality Type Dataset[\s\S]*--data \.\.\/shared\/datasets\/mbti\/mbti_sample\.csv/);
+    expectUserError(
+      run,
+      /datasets\/mbti\/mbti_1\.csv does not exist[\s\S]*\(MBTI\) Myers-Briggs Personality Type Dataset[\s\S]*--data \.\.\/shared\/datasets\/mbti\/mbti_sample\.csv/,
+    );
   });
 });

@@ -1,22 +1,21 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ExperimentResults } from '@mtl/kit';
 import { describe, expect, it } from 'vitest';
-import { cachedVectors } from './cli-process.js';
+import { builtCli, cachedVectors, CLI_ENV, MBTI_CLI, readJson, runCliProcess } from './cli-process.js';
 
-const CLI = resolve(__dirname, '../apps/mbti/dist/cli.js');
 const SAMPLE_24 = resolve(__dirname, 'fixtures/mbti-sample-24.csv');
-const env = { ...process.env, MTL_BACKEND: 'wasm' };
-
 
 describe('mbti: a run killed during embedding resumes from the cache', () => {
   it('SIGTERM keeps the finished batches, says how to resume, and the re-run embeds only the rest', async () => {
     const work = mkdtempSync(join(tmpdir(), 'mbti-resume-'));
     const cache = join(work, 'cache');
-    const args = [CLI, '--data', SAMPLE_24, '--cache', cache, '--out', join(work, 'out'), '--epochs', '2', '--no-dashboard', '--workers', '1'];
+    const args = ['--data', SAMPLE_24, '--cache', cache, '--out', join(work, 'out'), '--epochs', '2', '--no-dashboard', '--workers', '1'];
 
-    const child = spawn(process.execPath, args, { env });
+    // The built CLI, not npx: npx's shell would take the SIGTERM and the app embed on (see builtCli).
+    const child = spawn(process.execPath, [builtCli('mbti'), ...args], { env: CLI_ENV });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
@@ -31,36 +30,31 @@ describe('mbti: a run killed during embedding resumes from the cache', () => {
     expect(saved).toBeLessThan(135);
     expect(existsSync(join(work, 'out', 'results.json'))).toBe(false);
 
-    const rerun = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-      execFile(process.execPath, args, { env, encoding: 'utf8' }, (error, stdout, stderr2) => done({ code: error ? 1 : 0, stdout, stderr: stderr2 })),
-    );
-    expect(rerun.code, rerun.stderr).toBe(0);
+    const rerun = await runCliProcess(MBTI_CLI, args);
+    expect(rerun.status, rerun.stderr).toBe(0);
     expect(rerun.stdout).toContain(`embedding: 136 posts (135 distinct), ${saved} from the cache, ${135 - saved} embedded`);
     expect(cachedVectors(cache)).toBe(135);
   });
 });
 
 describe('mbti: --resume continues training from the checkpoint', () => {
-  const run = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-      execFile(process.execPath, [CLI, ...args], { env, encoding: 'utf8' }, (error, stdout, stderr) => done({ code: error ? (error.code as number) : 0, stdout, stderr })),
-    );
+  const run = (args: readonly string[]) => runCliProcess(MBTI_CLI, args);
 
   it('more epochs on --resume end where one uninterrupted run ends', async () => {
     const work = mkdtempSync(join(tmpdir(), 'mbti-ckpt-'));
     const common = ['--data', SAMPLE_24, '--cache', join(work, 'cache'), '--no-dashboard', '--workers', '0', '--seed', '2'];
     const first = await run([...common, '--out', join(work, 'resumed'), '--epochs', '4']);
-    expect(first.code, first.stderr).toBe(0);
+    expect(first.status, first.stderr).toBe(0);
     const resumed = await run([...common, '--out', join(work, 'resumed'), '--epochs', '9', '--resume']);
-    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/epochs 5\.\.9/);
     const straight = await run([...common, '--out', join(work, 'straight'), '--epochs', '9']);
-    expect(straight.code, straight.stderr).toBe(0);
-    const results = (dir: string) => JSON.parse(readFileSync(join(work, dir, 'results.json'), 'utf8'));
+    expect(straight.status, straight.stderr).toBe(0);
+    const results = (dir: string) => readJson<ExperimentResults>(join(work, dir, 'results.json'));
     expect(results('resumed').tasks).toEqual(results('straight').tasks);
 
     const mismatch = await run([...common, '--out', join(work, 'resumed'), '--epochs', '9', '--resume', '--missing-rate', '0.5']);
-    expect(mismatch.code).toBe(2);
+    expect(mismatch.status).toBe(2);
     expect(mismatch.stderr).toMatch(/--resume: .*checkpoint\.json was made with other settings \(missingRate: checkpoint 0\.3, now 0\.5\)/);
   });
 });

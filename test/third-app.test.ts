@@ -2,25 +2,23 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { CvResults, ExperimentResults, SweepResults } from '@mtl/kit';
 import { describe, expect, it } from 'vitest';
+import { CLI_ENV, readJson } from './cli-process.js';
 
 // What adding a data set costs: test/fixtures/tiny-app.mjs is a whole app on the kit in one short file.
+// A fixture with no bin (the README documents no command for it), so it runs as `node tiny-app.mjs`.
 const APP = resolve(__dirname, 'fixtures/tiny-app.mjs');
 
 function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [APP, '--no-dashboard', ...args],
-      { encoding: 'utf8', env: { ...process.env, MTL_BACKEND: 'wasm' }, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        done({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, [APP, '--no-dashboard', ...args], { encoding: 'utf8', env: CLI_ENV, timeout: 120_000 }, (error, stdout, stderr) => {
+      done({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
   });
 }
 
-const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+const results = (dir: string) => readJson<ExperimentResults>(join(dir, 'results.json'));
 
 describe('a third app on the kit (test/fixtures/tiny-app.mjs)', () => {
   it('is under 40 lines', () => {
@@ -38,11 +36,11 @@ describe('a third app on the kit (test/fixtures/tiny-app.mjs)', () => {
     expect(res.data.tasks).toEqual(['left', 'high', 'diagonal']);
     // The labels were missing in the data itself, not dropped by --missing-rate.
     expect(Object.values(res.data.droppedLabels)).toEqual([0, 0, 0]);
-    for (const task of res.data.tasks) expect(res.data.labelled[task].train / res.data.split.train).toBeLessThan(0.75);
-    expect(res.variants.map((v: { name: string }) => v.name)).toEqual(['masked', 'naive', 'complete-rows', 'single-task']);
+    for (const task of res.data.tasks) expect(res.data.labelled[task]!.train / res.data.split.train).toBeLessThan(0.75);
+    expect(res.variants?.map((v) => v.name)).toEqual(['masked', 'naive', 'complete-rows', 'single-task']);
     for (const task of res.tasks) expect(task.auc).toBeGreaterThan(0.9);
     // Paths are relative to --out and every one of them exists.
-    for (const file of Object.values(res.files) as string[]) {
+    for (const file of Object.values(res.files)) {
       expect(file.startsWith('/')).toBe(false);
       expect(readdirSync(out)).toContain(file.replace(/\/$/, ''));
     }
@@ -58,9 +56,7 @@ describe('a third app on the kit (test/fixtures/tiny-app.mjs)', () => {
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/epochs 5\.\.8/);
     expect(results(resumed).tasks).toEqual(results(straight).tasks);
-    expect(results(resumed).history.map((h: { trainLoss: number }) => h.trainLoss)).toEqual(
-      results(straight).history.map((h: { trainLoss: number }) => h.trainLoss),
-    );
+    expect(results(resumed).history.map((h) => h.trainLoss)).toEqual(results(straight).history.map((h) => h.trainLoss));
   });
 
   it('cross-validates with --cv: folds on the training rows, mean ± sd per task, resumable cv.json', async () => {
@@ -69,13 +65,7 @@ describe('a third app on the kit (test/fixtures/tiny-app.mjs)', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\| task \(3-fold CV\) \| ROC-AUC \| PR-AUC \| balanced acc\. \| accuracy \|/);
     expect(r.stdout).toMatch(/\| mean \| 0\.\d{3} ± 0\.\d{3} \|/);
-    const cv = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8')) as {
-      folds: number;
-      complete: boolean;
-      rows: number;
-      results: unknown[];
-      summary: Array<{ task: string }>;
-    };
+    const cv = readJson<CvResults>(join(out, 'cv.json'));
     expect(cv).toMatchObject({ folds: 3, complete: true });
     expect(cv.results).toHaveLength(3);
     expect(cv.summary.map((row) => row.task)).toEqual(['left', 'high', 'diagonal', 'mean']);
@@ -88,7 +78,7 @@ describe('a third app on the kit (test/fixtures/tiny-app.mjs)', () => {
     const r = await run(['--epochs', '4', '--sweep', '0,0.6', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\| missing rate: mean ROC-AUC \| masked \| naive \| complete-rows \| single-task \|/);
-    const sweep = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { complete: boolean; points: Array<{ missingRate: number; variant: string }> };
+    const sweep = readJson<SweepResults>(join(out, 'sweep.json'));
     expect(sweep.complete).toBe(true);
     expect(sweep.points.map((p) => `${p.missingRate} ${p.variant}`)).toEqual([
       '0 masked',
