@@ -16,7 +16,8 @@ export const VARIANTS = {
 export type VariantName = keyof typeof VARIANTS;
 
 export interface VariantResult {
-  name: VariantName;
+  /** One of VARIANTS, or an app's own baseline (e.g. 'bow-linear'). */
+  name: VariantName | (string & {});
   description: string;
   /** Rows each model of this variant was trained on (one entry per model). */
   trainRows: number[];

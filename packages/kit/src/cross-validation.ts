@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createRng, shuffleInPlace, type Split, type TaskMetrics, trainVariants, type VariantName, writeJsonAtomic } from '@mtl/core';
+import { createRng, shuffleInPlace, type Split, type TaskMetrics, trainVariants, type VariantName, type VariantResult, writeJsonAtomic } from '@mtl/core';
 import { positiveWeights } from './class-balance.js';
 import type { ExperimentApp, ExperimentContext, ExperimentData } from './experiment.js';
 import { applySplit, labelPatterns } from './experiment-splits.js';
@@ -18,7 +18,7 @@ export type CvMetric = (typeof CV_METRICS)[number];
 /** One variant's scores on one held-out fold. */
 export interface CvFoldResult {
   fold: number;
-  variant: VariantName;
+  variant: VariantResult['name'];
   trainRows: number[];
   tasks: TaskMetrics[];
 }
@@ -31,7 +31,7 @@ export interface MeanSd {
 }
 
 export interface CvSummaryRow {
-  variant: VariantName;
+  variant: VariantResult['name'];
   /** A task name, or `mean` for the mean over tasks within each fold. */
   task: string;
   metrics: Record<CvMetric, MeanSd>;
@@ -46,7 +46,7 @@ export interface CvResults {
   folds: number;
   /** Rows the folds are cut from: the training and dev rows; the test rows are left alone. */
   rows: number;
-  variants: VariantName[];
+  variants: Array<VariantResult['name']>;
   results: CvFoldResult[];
   summary: CvSummaryRow[];
   complete: boolean;
@@ -74,7 +74,8 @@ export async function runCrossValidation<O extends CommonOptions>(input: CrossVa
   const k = options.cv ?? 0;
   const rows = Int32Array.from([...input.split.train, ...input.split.dev]).sort();
   const folds = foldOf(rows, data, k, options.seed);
-  const variants: VariantName[] = options.compare ? ['masked', 'naive', 'complete-rows', 'single-task'] : ['masked'];
+  const builtIn: VariantName[] = options.compare ? ['masked', 'naive', 'complete-rows', 'single-task'] : ['masked'];
+  const variants: Array<VariantResult['name']> = [...builtIn, ...(options.compare ? (app.baselineNames ?? []) : [])];
   const path = join(context.outDir, 'cv.json');
   const previous = options.resume
     ? resumableProgress<CvResults>({ path, schema: CV_SCHEMA, fingerprint: input.fingerprint, what: 'cross-validation' })
@@ -120,10 +121,11 @@ export async function runCrossValidation<O extends CommonOptions>(input: CrossVa
       dev: splits.dev,
       test: splits.test,
       buildModel: (heads) => app.buildModel({ inputSize: data.x.cols, heads, seed: options.seed, options }),
-      variants,
+      variants: builtIn,
       training: trainingOptions(options, context, weights),
       onEvent: context.onEvent,
     });
+    if (options.compare && app.baselines) results.push(...(await app.baselines({ data, splits, options, context })));
     // A fold stopped half-way is not recorded: --resume trains it again.
     if (context.control.stopRequested) break;
     for (const r of results) cv.results.push({ fold, variant: r.name, trainRows: r.trainRows, tasks: r.tasks });
@@ -159,7 +161,7 @@ export function foldOf(rows: Int32Array, data: ExperimentData, k: number, seed: 
   return folds;
 }
 
-function summarise(results: readonly CvFoldResult[], variants: readonly VariantName[], tasks: readonly string[]): CvSummaryRow[] {
+function summarise(results: readonly CvFoldResult[], variants: ReadonlyArray<VariantResult['name']>, tasks: readonly string[]): CvSummaryRow[] {
   return variants.flatMap((variant) => {
     const mine = results.filter((r) => r.variant === variant);
     if (mine.length === 0) return [];

@@ -1,4 +1,4 @@
-import type { Matrix, RunEventListener, Split, tf, TrainingControl } from '@mtl/core';
+import type { Matrix, RunEventListener, Split, tf, TrainingControl, VariantResult } from '@mtl/core';
 import type { ExperimentResults } from './results-schema.js';
 import type { ExperimentSplits } from './experiment-splits.js';
 import type { CommonOptions } from './train-command.js';
@@ -60,6 +60,14 @@ export interface ExperimentApp<O extends CommonOptions = CommonOptions> {
   charts?(input: { model: tf.LayersModel; splits: ExperimentSplits; outDir: string }): Promise<Record<string, string>>;
   /** What a saved model must remember beyond its tasks and settings (feature recipe, encoder id...). */
   modelSettings?(data: ExperimentData, options: O): Record<string, unknown>;
+  /**
+   * The app's own baselines for --compare and --cv --compare (e.g. a linear model
+   * on bag-of-words features): trained on the training rows of `splits` and
+   * scored on its test rows, like the kit's variants. `baselineNames` lists
+   * their names in the order `baselines` returns them.
+   */
+  baselines?(input: { data: ExperimentData; splits: ExperimentSplits; options: O; context: ExperimentContext }): Promise<VariantResult[]>;
+  baselineNames?: readonly string[];
   /** Lines printed after the results table (e.g. embedding statistics). */
   summary?(results: ExperimentResults): string[];
 }

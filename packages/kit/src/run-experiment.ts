@@ -148,6 +148,7 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
         onEvent: context.onEvent,
       })),
     ];
+    if (app.baselines && !context.control.stopRequested) variants.push(...(await app.baselines({ data, splits, options, context: appContext })));
     await writeComparisonPng(variants, join(outDir, 'comparison.png'));
     files['comparison'] = 'comparison.png';
   }
