@@ -29,9 +29,11 @@ export type { Activation, DenseSpec, HeadSpec, MultiHeadSpec } from './model-bui
 export { trainMultiTask } from './trainer.js';
 export { TrainingControl } from './training-control.js';
 export { trainVariants, VARIANTS } from './training-variants.js';
+export { memberSeed, trainEnsemble } from './ensemble-training.js';
 export type { Dataset, LossFunction, TrainOptions, TrainResult } from './trainer.js';
 export type { BestEpoch, BestEpochMetric, BestEpochOptions } from './best-epoch.js';
 export type { VariantName, VariantResult, VariantsInput } from './training-variants.js';
+export type { EnsembleOptions, EnsembleResult } from './ensemble-training.js';
 export type { EpochRecord, NoticeEvent, TaskSummary, TrainerEvent, TrainerEventListener } from './trainer-events.js';
 export type { PanelEvent, RunEvent, RunEventListener, RunInfoEvent, StageEvent } from './run-events.js';
 

@@ -5,7 +5,8 @@ import { column, createMatrix, type Matrix, MISSING, takeRows } from './matrix.j
 import { naiveBinaryCrossentropy } from './naive-loss.js';
 import { predictProbabilities } from './predict.js';
 import type { RunEventListener } from './run-events.js';
-import { type Dataset, type TrainOptions, trainMultiTask } from './trainer.js';
+import { trainEnsemble } from './ensemble-training.js';
+import type { Dataset, TrainOptions } from './trainer.js';
 
 export const VARIANTS = {
   masked: 'masked loss: missing labels contribute nothing',
@@ -32,8 +33,10 @@ export interface VariantsInput {
   train: Dataset;
   dev?: Dataset;
   test: Dataset;
-  /** Builds a fresh model with one sigmoid head per name (same architecture every time). */
-  buildModel: (heads: readonly string[]) => tf.LayersModel;
+  /** Builds a fresh model with one sigmoid head per name (same architecture every time), initialised from `seed`. */
+  buildModel: (heads: readonly string[], seed: number) => tf.LayersModel;
+  /** Models per variant (and per single-task model), averaged: a seed ensemble. Default 1. */
+  members?: number;
   /** Epochs, batch size, seed... shared by every variant. */
   training: Omit<TrainOptions, 'taskNames' | 'dev' | 'onEvent' | 'lossFunction'>;
   variants?: readonly VariantName[];
@@ -67,18 +70,22 @@ async function trainJoint(input: VariantsInput, name: Exclude<VariantName, 'sing
     });
     return { name, description: VARIANTS[name], trainRows: [0], tasks: untrainedMetrics(input.test.y, input.taskNames), epochs: 0 };
   }
-  const model = input.buildModel(input.taskNames);
-  try {
-    const result = await trainMultiTask(model, train, {
+  const { model, results, untrainedTasks } = await trainEnsemble({
+    members: input.members ?? 1,
+    build: (seed) => input.buildModel(input.taskNames, seed),
+    train,
+    training: {
       ...input.training,
       taskNames: input.taskNames,
       dev: input.dev,
       onEvent: input.onEvent,
       label: name,
       lossFunction: name === 'naive' ? naiveBinaryCrossentropy : undefined,
-    });
-    const tasks = markUntrained(maskedMetrics(input.test.y, predictProbabilities(model, input.test.x), input.taskNames), result.untrainedTasks);
-    return { name, description: VARIANTS[name], trainRows: [train.x.rows], tasks, epochs: result.history.length };
+    },
+  });
+  try {
+    const tasks = markUntrained(maskedMetrics(input.test.y, predictProbabilities(model, input.test.x), input.taskNames), untrainedTasks);
+    return { name, description: VARIANTS[name], trainRows: [train.x.rows], tasks, epochs: results[0]?.history.length ?? 0 };
   } finally {
     model.dispose();
   }
@@ -98,19 +105,16 @@ async function trainSingleTasks(input: VariantsInput): Promise<VariantResult> {
       continue;
     }
     const dev = input.dev && labelledRowsOf(input.dev, col);
-    const model = input.buildModel([task]);
+    const loss = input.training.loss && lossOptionsOfTask(input.training.loss, col);
+    const { model, results, untrainedTasks } = await trainEnsemble({
+      members: input.members ?? 1,
+      build: (seed) => input.buildModel([task], seed),
+      train,
+      training: { ...input.training, loss, taskNames: [task], dev, onEvent: input.onEvent, label: `single-task ${task}` },
+    });
     try {
-      const loss = input.training.loss && lossOptionsOfTask(input.training.loss, col);
-      const result = await trainMultiTask(model, train, {
-        ...input.training,
-        loss,
-        taskNames: [task],
-        dev,
-        onEvent: input.onEvent,
-        label: `single-task ${task}`,
-      });
-      epochs = Math.min(epochs, result.history.length);
-      tasks.push(...markUntrained(maskedMetrics(testLabels, predictProbabilities(model, input.test.x), [task]), result.untrainedTasks));
+      epochs = Math.min(epochs, results[0]?.history.length ?? 0);
+      tasks.push(...markUntrained(maskedMetrics(testLabels, predictProbabilities(model, input.test.x), [task]), untrainedTasks));
       trainRows.push(train.x.rows);
     } finally {
       model.dispose();

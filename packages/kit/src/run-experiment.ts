@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -10,7 +11,7 @@ import {
   saveModel,
   type TaskMetrics,
   type tf,
-  trainMultiTask,
+  trainEnsemble,
   UserError,
   type TrainResult,
   trainVariants,
@@ -88,24 +89,35 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
     return results;
   }
 
-  const model = app.buildModel({ inputSize: data.x.cols, heads: data.tasks, seed: options.seed, options });
   const training = trainingOptions(options, context, weights);
+  const build = (seed: number) => app.buildModel({ inputSize: data.x.cols, heads: data.tasks, seed, options });
+  const shape = build(options.seed);
+  const checkpointFingerprint = { ...fingerprint(app, options, data), model: architecture(shape) };
+  shape.dispose();
   let result: TrainResult;
   let tasks: TaskMetrics[];
   const files: Record<string, string> = {};
-  try {
-    result = await trainMultiTask(model, splits.train, {
+  const ensemble = await trainEnsemble({
+    members: options.ensemble,
+    build,
+    train: splits.train,
+    training: {
       ...training,
       taskNames: data.tasks,
       dev: splits.dev,
       onEvent: context.onEvent,
-      checkpoint: {
-        path: join(outDir, 'checkpoint.json'),
-        fingerprint: { ...fingerprint(app, options, data), model: architecture(model) },
-        resume: options.resume,
-      },
       ...(app.panel ? { afterEpoch: panelEvery(app.panel, data.tasks, options.epochs, context) } : {}),
-    });
+    },
+    checkpointOf: (k) => {
+      // Member 1 keeps the plain run's file; a member that had not started when a run stopped starts afresh on --resume.
+      const path = join(outDir, k === 0 ? 'checkpoint.json' : `checkpoint-${k + 1}.json`);
+      return { path, fingerprint: { ...checkpointFingerprint, member: k }, resume: options.resume && (k === 0 || existsSync(path)) };
+    },
+  });
+  const model = ensemble.model;
+  try {
+    result = { ...ensemble.results[0]!, untrainedTasks: ensemble.untrainedTasks };
+    if (ensemble.results.some((r) => r.stopped) && !result.stopped) result.stopped = ensemble.results.find((r) => r.stopped)!.stopped!;
     tasks = markUntrained(maskedMetrics(splits.test.y, predictProbabilities(model, splits.test.x), data.tasks), result.untrainedTasks);
     await saveModel(join(outDir, 'model'), model, {
       app: app.name,
@@ -119,10 +131,14 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
         missingRate: options.missingRate,
         epochs: result.history.length,
         ...(result.bestEpoch ? { bestEpoch: result.bestEpoch.epoch } : {}),
+        ...(ensemble.results.length > 1
+          ? { ensemble: ensemble.results.map((r) => ({ epochs: r.history.length, bestEpoch: r.bestEpoch?.epoch ?? null })) }
+          : {}),
       },
     });
     files['model'] = 'model/';
     files['checkpoint'] = 'checkpoint.json';
+    for (let k = 1; k < ensemble.results.length; k++) files[`checkpoint${k + 1}`] = `checkpoint-${k + 1}.json`;
     await writeLearningCurvesPng(result.history, join(outDir, 'learning-curves.png'));
     files['learningCurves'] = 'learning-curves.png';
     await writeTaskMetricsPng(tasks, join(outDir, 'task-metrics.png'), `${app.name}: test metrics per task (${backend.name})`);
@@ -142,7 +158,8 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
         train: splits.train,
         dev: splits.dev,
         test: splits.test,
-        buildModel: (heads) => app.buildModel({ inputSize: data.x.cols, heads, seed: options.seed, options }),
+        buildModel: (heads, seed) => app.buildModel({ inputSize: data.x.cols, heads, seed, options }),
+        members: options.ensemble,
         variants: COMPARED,
         training,
         onEvent: context.onEvent,

@@ -33,6 +33,8 @@ export interface TrainDefaults {
   bestEpoch?: BestEpochChoice;
   /** With bestEpoch: stop after this many epochs without a better dev score; 0 never stops early (default PATIENCE). */
   patience?: number;
+  /** Models from different seeds averaged into one (a seed ensemble); default 1. */
+  ensemble?: number;
   /** What a row is called in help texts ("rows", "people", "molecules"). */
   rowNoun?: string;
 }
@@ -89,6 +91,12 @@ export function trainCommand(options: { name: string; description: string; defau
       'with --best-epoch auc|loss: stop after N epochs without a better dev score (0: train every epoch, then restore the best)',
       nonNegativeInteger('--patience'),
       defaults.patience ?? PATIENCE,
+    )
+    .option(
+      '--ensemble <n>',
+      'train N models from different seeds and average them into one saved model (also for --compare, --sweep and --cv)',
+      positiveInteger('--ensemble'),
+      defaults.ensemble ?? 1,
     )
     .option(
       '--min-class-labels <n>',
