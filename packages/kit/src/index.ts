@@ -17,6 +17,7 @@ export type { ExperimentApp, ExperimentContext, ExperimentData } from './experim
 export { applySplit, defaultSplit, labelPatterns, SPLIT_FRACTIONS } from './experiment-splits.js';
 export type { ExperimentSplits } from './experiment-splits.js';
 export { positiveWeights } from './class-balance.js';
+export { trainingOptions } from './training-settings.js';
 export { runSweep, SWEEP_VARIANTS } from './sweep.js';
 export { CV_METRICS, CV_SCHEMA, CV_VERSION, foldOf, meanSd, runCrossValidation } from './cross-validation.js';
 export type { CvFoldResult, CvMetric, CvResults, CvSummaryRow, MeanSd } from './cross-validation.js';
