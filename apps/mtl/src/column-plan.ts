@@ -62,9 +62,9 @@ export function planColumns(scan: TableScan, flags: ColumnFlags): ColumnPlan {
       return column.name;
     });
   } else {
-    const candidates = scan.columns.filter((c) => !taken.has(c.name) && c.allLabels);
-    tasks = candidates.filter((c) => c.present > 0).map((c) => c.name);
-    for (const c of candidates) if (c.present === 0) ignored.push({ name: c.name, why: 'every cell is blank' });
+    const free = scan.columns.filter((c) => !taken.has(c.name));
+    for (const column of free) checkInferredColumn(column, scan.path);
+    tasks = free.filter((c) => c.allLabels).map((c) => c.name);
     tasks.forEach((name) => take(name, 'a task'));
     if (tasks.length > 0) inferred.push(`tasks (every value is 0/1, true/false or yes/no, or missing): ${tasks.join(', ')}`);
   }
@@ -88,9 +88,10 @@ export function planColumns(scan: TableScan, flags: ColumnFlags): ColumnPlan {
     if (numeric.length > 0) inferred.push(`numeric features: ${numeric.join(', ')}`);
   }
   for (const c of scan.columns) {
-    if (!taken.has(c.name) && !numeric.includes(c.name) && !ignored.some((i) => i.name === c.name)) {
-      ignored.push({ name: c.name, why: c.allNumbers ? 'features were named with flags' : 'not numeric: pass it as --text, --smiles or --id to use it' });
-    }
+    if (taken.has(c.name) || numeric.includes(c.name)) continue;
+    const why =
+      c.present === 0 ? 'every cell is blank' : c.allNumbers ? 'features were named with flags' : 'not numeric: pass it as --text, --smiles or --id to use it';
+    ignored.push({ name: c.name, why });
   }
   if (numeric.length === 0 && text === null && smiles === null) {
     throw new UserError(
@@ -103,12 +104,30 @@ export function planColumns(scan: TableScan, flags: ColumnFlags): ColumnPlan {
 function checkTaskColumn(column: ColumnStats, path: string): void {
   if (column.present === 0)
     throw new UserError(`--tasks ${column.name}: every cell of the column is blank in ${path}; a task needs some labels. Leave it out of --tasks.`);
-  if (!column.allLabels) {
-    const bad = column.firstNonLabel!;
+  if (!column.allLabels) throw notALabel(column, path, '');
+}
+
+/**
+ * Without --tasks, a column that is blank in every row, or whose cells are mostly
+ * label values but not all, is refused rather than quietly left out: it is most
+ * likely a task whose labels were lost, or one with a typo in a cell.
+ */
+function checkInferredColumn(column: ColumnStats, path: string): void {
+  if (column.present === 0) {
     throw new UserError(
-      `${path}: row ${bad.row}, column "${column.name}": "${bad.value}" is not a label. Labels are 0/1, true/false or yes/no; a missing label is blank, NA, N/A, NaN, null or -1.`,
+      `${path}: column "${column.name}" is blank in every row: as a task it has no labels, as a feature no values. Remove the column, or name the tasks with --tasks a,b,c and leave it out.`,
     );
   }
+  if (!column.allLabels && !column.allNumbers && column.labelCells * 2 > column.present) {
+    throw notALabel(column, path, ` If "${column.name}" is not a task, name the tasks with --tasks a,b,c.`);
+  }
+}
+
+function notALabel(column: ColumnStats, path: string, advice: string): UserError {
+  const bad = column.firstNonLabel!;
+  return new UserError(
+    `${path}: row ${bad.row}, column "${column.name}": "${bad.value}" is not a label. Labels are 0/1, true/false or yes/no; a missing label is blank, NA, N/A, NaN, null or -1.${advice}`,
+  );
 }
 
 function listNames(columns: readonly ColumnStats[]): string {

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, Option } from '@commander-js/extra-typings';
 import { BACKENDS } from '@mtl/core';
 import { parseCommand } from '@mtl/kit';
@@ -10,6 +13,23 @@ export type ParsedCommand =
   | { name: 'train'; options: MtlTrainOptions }
   | { name: 'predict'; settings: PredictSettings; dashboard: boolean }
   | { name: 'evaluate'; settings: EvaluateSettings; dashboard: boolean };
+
+/** The repository root, from this file's place in apps/mtl/{src,dist}. */
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * An input path as the user meant it. `npx turbo run train --filter=mtl -- --data x`
+ * runs the app in apps/mtl, so a path relative to where the user stood would miss:
+ * try the working directory, then npm's INIT_CWD, then the repository root, and keep
+ * the first that exists (as mbti does). Outputs (--out, --cache) stay relative to the
+ * working directory.
+ */
+function inputPath(path: string): string {
+  if (isAbsolute(path) || existsSync(path)) return path;
+  const elsewhere = [process.env['INIT_CWD'], REPO_ROOT].filter((dir): dir is string => !!dir).map((dir) => resolve(dir, path));
+  // Not found anywhere: as typed, so that the message names what the user wrote.
+  return elsewhere.find((candidate) => existsSync(candidate)) ?? path;
+}
 
 /** The flags predict and evaluate share: where the model and data are, the backend, the caches. */
 function scoringCommand(name: string, description: string, outHelp: string) {
@@ -26,11 +46,15 @@ function scoringCommand(name: string, description: string, outHelp: string) {
     .option('--verbose', 'show stack traces on errors', false);
 }
 
+function scoringInputs(o: { model: string; data: string }): { model: string; data: string } {
+  return { model: inputPath(o.model), data: inputPath(o.data) };
+}
+
 /** Parses argv (without node and script). Returns undefined after --help. */
 export function parseMtlCommand(argv: readonly string[]): ParsedCommand | undefined {
   let parsed: ParsedCommand | undefined;
   const train = mtlTrainCommand().action((options) => {
-    parsed = { name: 'train', options };
+    parsed = { name: 'train', options: { ...options, data: inputPath(options.data) } };
   });
   const predict = scoringCommand(
     'predict',
@@ -42,7 +66,7 @@ export function parseMtlCommand(argv: readonly string[]): ParsedCommand | undefi
       parsed = {
         name: 'predict',
         dashboard: o.dashboard,
-        settings: { model: o.model, data: o.data, out: o.out, backend: o.backend, cache: o.cache, modelDir: o.modelDir, workers: o.workers, id: o.id },
+        settings: { ...scoringInputs(o), out: o.out, backend: o.backend, cache: o.cache, modelDir: o.modelDir, workers: o.workers, id: o.id },
       };
     });
   const evaluate = scoringCommand(
@@ -53,7 +77,7 @@ export function parseMtlCommand(argv: readonly string[]): ParsedCommand | undefi
     parsed = {
       name: 'evaluate',
       dashboard: o.dashboard,
-      settings: { model: o.model, data: o.data, out: o.out, backend: o.backend, cache: o.cache, modelDir: o.modelDir, workers: o.workers },
+      settings: { ...scoringInputs(o), out: o.out, backend: o.backend, cache: o.cache, modelDir: o.modelDir, workers: o.workers },
     };
   });
   const program = new Command('mtl')

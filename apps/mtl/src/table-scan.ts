@@ -11,7 +11,9 @@ export interface ColumnStats {
   index: number;
   /** Cells that are not a missing token. */
   present: number;
-  /** Every present cell is a label value (0/1, true/false, yes/no). */
+  /** Present cells that are label values (0/1, true/false, yes/no). */
+  labelCells: number;
+  /** Every present cell is a label value. */
   allLabels: boolean;
   /** Every present cell is a finite number. */
   allNumbers: boolean;
@@ -49,7 +51,8 @@ export async function scanTable(options: { path: string; flag?: string }): Promi
       const cell = record[column.index]!;
       if (isMissingCell(cell)) continue;
       column.present++;
-      if (column.allLabels && parseLabel(cell) === undefined) {
+      if (parseLabel(cell) !== undefined) column.labelCells++;
+      else if (column.allLabels) {
         column.allLabels = false;
         column.firstNonLabel = { row: rows, value: cell };
       }
@@ -71,5 +74,5 @@ function headerColumns(record: string[], path: string, line: number): ColumnStat
       throw new UserError(`${path}: line ${line}: the column name "${name}" appears twice (columns ${first + 1} and ${i + 1}). Rename one of them.`);
     seen.set(name, i);
   });
-  return names.map((name, index) => ({ name, index, present: 0, allLabels: true, allNumbers: true }));
+  return names.map((name, index) => ({ name, index, present: 0, labelCells: 0, allLabels: true, allNumbers: true }));
 }
