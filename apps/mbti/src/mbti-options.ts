@@ -1,6 +1,5 @@
 import { Command } from '@commander-js/extra-typings';
-import { parseCommand } from '@mtl/kit';
-import { resolveUserPath } from './data-location.js';
+import { inputPath, parseCommand } from '@mtl/kit';
 import { backendOption, cacheOption, embeddingSettings, modelDirOption, workersOption } from './embedding-flags.js';
 import type { EvaluateSettings } from './evaluate-command.js';
 import { mbtiTrainCommand, type MbtiTrainOptions } from './mbti-app.js';
@@ -34,9 +33,10 @@ export function parseMbtiCommand(argv: readonly string[]): ParsedCommand | undef
         name: 'predict',
         json: o.json,
         settings: {
-          text, file: o.file === undefined ? undefined : resolveUserPath(o.file),
-          model: resolveUserPath(o.model),
-          modelDir: o.modelDir === undefined ? defaultModelDir() : resolveUserPath(o.modelDir),
+          text,
+          file: o.file === undefined ? undefined : inputPath(o.file),
+          model: inputPath(o.model),
+          modelDir: o.modelDir === undefined ? defaultModelDir() : inputPath(o.modelDir),
           backend: o.backend,
         },
       };
@@ -56,7 +56,7 @@ export function parseMbtiCommand(argv: readonly string[]): ParsedCommand | undef
       parsed = {
         name: 'evaluate',
         dashboard: o.dashboard,
-        settings: { data: resolveUserPath(o.data), model: resolveUserPath(o.model), out: o.out, ...embeddingSettings(o) },
+        settings: { data: inputPath(o.data), model: inputPath(o.model), out: o.out, ...embeddingSettings(o) },
       };
     });
   const program = new Command('mbti')

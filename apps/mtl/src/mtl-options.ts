@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, Option } from '@commander-js/extra-typings';
 import { BACKENDS } from '@mtl/core';
-import { parseCommand } from '@mtl/kit';
+import { inputPath, parseCommand } from '@mtl/kit';
 import type { EvaluateSettings } from './evaluate-command.js';
 import { DEFAULT_CACHE, mtlTrainCommand, type MtlTrainOptions } from './mtl-app.js';
 import { workerCount } from './mtl-flags.js';
@@ -13,23 +10,6 @@ export type ParsedCommand =
   | { name: 'train'; options: MtlTrainOptions }
   | { name: 'predict'; settings: PredictSettings; dashboard: boolean }
   | { name: 'evaluate'; settings: EvaluateSettings; dashboard: boolean };
-
-/** The repository root, from this file's place in apps/mtl/{src,dist}. */
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-/**
- * An input path as the user meant it. `npx turbo run train --filter=mtl -- --data x`
- * runs the app in apps/mtl, so a path relative to where the user stood would miss:
- * try the working directory, then npm's INIT_CWD, then the repository root, and keep
- * the first that exists (as mbti does). Outputs (--out, --cache) stay relative to the
- * working directory.
- */
-function inputPath(path: string): string {
-  if (isAbsolute(path) || existsSync(path)) return path;
-  const elsewhere = [process.env['INIT_CWD'], REPO_ROOT].filter((dir): dir is string => !!dir).map((dir) => resolve(dir, path));
-  // Not found anywhere: as typed, so that the message names what the user wrote.
-  return elsewhere.find((candidate) => existsSync(candidate)) ?? path;
-}
 
 /** The flags predict and evaluate share: where the model and data are, the backend, the caches. */
 function scoringCommand(name: string, description: string, outHelp: string) {

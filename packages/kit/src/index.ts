@@ -25,6 +25,7 @@ export { readCv, readSweep } from './sweep-file.js';
 
 // Outputs: the output directory, results.json, tables and charts.
 export { prepareOutputDir } from './output-dir.js';
+export { inputPath } from './input-path.js';
 export { RESULTS_SCHEMA, RESULTS_VERSION, SWEEP_SCHEMA, SWEEP_VERSION } from './results-schema.js';
 export type { CommonSettings, ExperimentResults, SweepPoint, SweepResults } from './results-schema.js';
 export { cvTable, meanOverTasks, sweepTable, taskTable, variantTable } from './result-tables.js';
