@@ -24,7 +24,9 @@ export interface TaskMetrics {
 /** Blanks the metrics of tasks that had no training labels, so they read as untrained rather than as a score. */
 export function markUntrained(metrics: readonly TaskMetrics[], untrainedTasks: readonly string[]): TaskMetrics[] {
   return metrics.map((m) =>
-    untrainedTasks.includes(m.name) ? { ...m, accuracy: null, balancedAccuracy: null, f1: null, macroF1: null, auc: null, averagePrecision: null, untrained: true } : m,
+    untrainedTasks.includes(m.name)
+      ? { ...m, accuracy: null, balancedAccuracy: null, f1: null, macroF1: null, auc: null, averagePrecision: null, untrained: true }
+      : m,
   );
 }
 
@@ -137,7 +139,7 @@ export function averagePrecision(labels: ArrayLike<number>, scores: ArrayLike<nu
   let seen = 0;
   let recall = 0;
   let sum = 0;
-  for (let k = 0; k < n; ) {
+  for (let k = 0; k < n;) {
     const score = scores[order[k]!]!;
     for (; k < n && scores[order[k]!] === score; k++) {
       seen++;

@@ -21,7 +21,12 @@ const USAGE = `usage: npm run bench:embedding -w @mtl/embedding -- FILE.csv [--c
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { column: { type: 'string', default: 'text' }, split: { type: 'string' }, texts: { type: 'string', default: '512' }, 'batch-size': { type: 'string', default: '16' } },
+    options: {
+      column: { type: 'string', default: 'text' },
+      split: { type: 'string' },
+      texts: { type: 'string', default: '512' },
+      'batch-size': { type: 'string', default: '16' },
+    },
   });
   const file = positionals[0];
   const wanted = Number(values.texts);
@@ -58,7 +63,8 @@ async function readTexts(options: { path: string; column: string; split: string 
   const rows = createReadStream(options.path).pipe(parse({ columns: true, relax_column_count: true }));
   for await (const row of rows as AsyncIterable<Record<string, string>>) {
     const cell = row[options.column];
-    if (cell === undefined) throw new UserError(`${options.path}: no column "${options.column}" (columns: ${Object.keys(row).join(', ')}). Pass --column NAME.`);
+    if (cell === undefined)
+      throw new UserError(`${options.path}: no column "${options.column}" (columns: ${Object.keys(row).join(', ')}). Pass --column NAME.`);
     const pieces = options.split === undefined ? [cell] : cell.split(options.split);
     texts.push(...pieces.map((text) => text.trim()).filter((text) => text !== ''));
     if (texts.length >= options.wanted) break;

@@ -21,7 +21,11 @@ function fakeEmbedder(log: { loads: number; batches: number[][]; closed: number 
   return async () => {
     log.loads++;
     return {
-      id: 'fake', parallelism, where: 'fake threads', tokenize, embedTokens,
+      id: 'fake',
+      parallelism,
+      where: 'fake threads',
+      tokenize,
+      embedTokens,
       embed: (texts) => embedTokens(texts.map(tokenize)),
       close: async () => void log.closed++,
     };
@@ -81,7 +85,11 @@ describe('embedTexts', () => {
     const log = newLog();
     const stopped = embedTexts({ texts, cache, createEmbedder: fakeEmbedder(log), batchSize: 4, onEvent: () => batches++, shouldStop: () => batches >= 2 });
     await expect(stopped).rejects.toThrow(EmbeddingInterrupted);
-    await expect(stopped).rejects.toMatchObject({ embedded: 4, cachePath: cache.path, message: `embedding stopped after 4 new vectors, all saved in ${cache.path}` });
+    await expect(stopped).rejects.toMatchObject({
+      embedded: 4,
+      cachePath: cache.path,
+      message: `embedding stopped after 4 new vectors, all saved in ${cache.path}`,
+    });
     expect(cache.size()).toBe(4);
     expect(log.closed).toBe(1);
 
@@ -102,7 +110,9 @@ describe('embedTexts', () => {
     const log = newLog();
     const create = fakeEmbedder(log);
     const broken = async () => ({ ...(await create()), embedTokens: async () => new Float32Array(EMBEDDING_SIZE) });
-    await expect(embedTexts({ texts: ['one', 'two'], cache: newCache(), createEmbedder: broken })).rejects.toThrow('the encoder returned 1 vectors for a batch of 2 texts');
+    await expect(embedTexts({ texts: ['one', 'two'], cache: newCache(), createEmbedder: broken })).rejects.toThrow(
+      'the encoder returned 1 vectors for a batch of 2 texts',
+    );
     expect(log.closed).toBe(1);
   });
 });

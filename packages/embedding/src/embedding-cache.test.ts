@@ -13,12 +13,15 @@ describe('EmbeddingCache', () => {
   it('keeps committed vectors across reopening, per model id', () => {
     const dir = mkdtempSync(join(tmpdir(), 'embedding-cache-'));
     const cache = new EmbeddingCache({ dir, encoder: 'model-a' });
-    cache.put([[textHash('hello'), vector(1)], [textHash('world'), vector(2)]]);
+    cache.put([
+      [textHash('hello'), vector(1)],
+      [textHash('world'), vector(2)],
+    ]);
     cache.close();
 
     const again = new EmbeddingCache({ dir, encoder: 'model-a' });
     expect(again.size()).toBe(2);
-    expect(Array.from(again.get(textHash('world'))!.subarray(0, 2))).toEqual([2, 2.0009999275207520]);
+    expect(Array.from(again.get(textHash('world'))!.subarray(0, 2))).toEqual([2, 2.000999927520752]);
     expect(again.has(textHash('unseen'))).toBe(false);
     again.close();
 
@@ -47,7 +50,11 @@ describe('EmbeddingCache', () => {
     `);
     db.prepare('INSERT INTO cache_meta (key, value) VALUES (?, ?), (?, ?)').run('format', 'mbti-embedding-cache', 'version', '1');
     const stored = vector(3);
-    db.prepare('INSERT INTO embeddings (model, hash, vector) VALUES (?, ?, ?)').run('use-lite-0123456789abcdef/clean-1', textHash('an old post'), Buffer.from(stored.buffer));
+    db.prepare('INSERT INTO embeddings (model, hash, vector) VALUES (?, ?, ?)').run(
+      'use-lite-0123456789abcdef/clean-1',
+      textHash('an old post'),
+      Buffer.from(stored.buffer),
+    );
     db.close();
 
     const cache = new EmbeddingCache({ dir, encoder: 'use-lite-0123456789abcdef', preparation: 'clean-1' });
@@ -97,7 +104,15 @@ describe('EmbeddingCache', () => {
        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
        db.exec('COMMIT');
        db.close();`,
-      { eval: true, workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path: join(dir, CACHE_FILE), format: CACHE_FORMAT, version: String(CACHE_VERSION) } },
+      {
+        eval: true,
+        workerData: {
+          module: createRequire(import.meta.url).resolve('better-sqlite3'),
+          path: join(dir, CACHE_FILE),
+          format: CACHE_FORMAT,
+          version: String(CACHE_VERSION),
+        },
+      },
     );
     await new Promise((resolve, reject) => {
       creator.once('message', resolve);

@@ -52,7 +52,9 @@ export class EmbeddingCache {
     try {
       mkdirSync(resolve(dir), { recursive: true });
     } catch (error) {
-      throw new UserError(`${flag} ${dir}: cannot create the cache directory (${(error as NodeJS.ErrnoException).code ?? String(error)}). Choose a directory you can write to.`);
+      throw new UserError(
+        `${flag} ${dir}: cannot create the cache directory (${(error as NodeJS.ErrnoException).code ?? String(error)}). Choose a directory you can write to.`,
+      );
     }
     this.db = openDatabase(this.path, flag);
     const select = this.db.prepare<unknown[], { vector: Buffer }>('SELECT vector FROM embeddings WHERE model = ? AND hash = ?');
@@ -82,7 +84,7 @@ export class EmbeddingCache {
 
   /** Entries for this model (for reports and tests). */
   size(): number {
-    return (this.db.prepare<unknown[], { n: number }>('SELECT COUNT(*) AS n FROM embeddings WHERE model = ?').get(this.model)?.n) ?? 0;
+    return this.db.prepare<unknown[], { n: number }>('SELECT COUNT(*) AS n FROM embeddings WHERE model = ?').get(this.model)?.n ?? 0;
   }
 
   close(): void {
@@ -101,7 +103,10 @@ function openDatabase(path: string, flag: string): SqliteDatabase {
     // Check-and-create under the write lock (BEGIN IMMEDIATE): two runs opening a new cache at
     // the same moment must not both see it empty and both try to create the tables.
     const initialise = db.transaction((): string[] => {
-      const existing = db.prepare<unknown[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((t) => t.name);
+      const existing = db
+        .prepare<unknown[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .all()
+        .map((t) => t.name);
       if (existing.length > 0) return existing;
       db.exec(`
         CREATE TABLE cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -115,7 +120,12 @@ function openDatabase(path: string, flag: string): SqliteDatabase {
       db.close();
       throw damaged('an SQLite database of some other program');
     }
-    const meta = new Map(db.prepare<unknown[], { key: string; value: string }>('SELECT key, value FROM cache_meta').all().map((r) => [r.key, r.value]));
+    const meta = new Map(
+      db
+        .prepare<unknown[], { key: string; value: string }>('SELECT key, value FROM cache_meta')
+        .all()
+        .map((r) => [r.key, r.value]),
+    );
     const format = meta.get('format') ?? '';
     if ((format !== CACHE_FORMAT && !EARLIER_CACHE_FORMATS.includes(format)) || meta.get('version') !== String(CACHE_VERSION)) {
       db.close();
@@ -129,7 +139,8 @@ function openDatabase(path: string, flag: string): SqliteDatabase {
     if (code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_READONLY') {
       throw new UserError(`${path}: cannot open the embedding cache (${code}). Pass a writable ${flag} directory.`);
     }
-    if (code === 'SQLITE_BUSY') throw new UserError(`${path}: the embedding cache is locked by another run. Wait for it to finish or pass another ${flag} directory.`);
+    if (code === 'SQLITE_BUSY')
+      throw new UserError(`${path}: the embedding cache is locked by another run. Wait for it to finish or pass another ${flag} directory.`);
     throw error;
   }
 }

@@ -161,7 +161,10 @@ export class EmbeddingStage {
     // Tokenizing is embedding work too: it counts towards the rate.
     this.embeddingSince = performance.now();
     try {
-      const batches = tokenSortedBatches(missing.map((m) => ({ ...m, tokens: embedder.tokenize(m.text) })), this.batchSize);
+      const batches = tokenSortedBatches(
+        missing.map((m) => ({ ...m, tokens: embedder.tokenize(m.text) })),
+        this.batchSize,
+      );
       let next = 0;
       const runLane = async () => {
         while (next < batches.length) {

@@ -2,9 +2,12 @@ import { loadBackend } from '@mtl/core';
 import { EMBEDDING_SIZE, encoderId, loadSentenceEncoder, defaultModelDir, type SentenceEncoder } from './sentence-encoder.js';
 
 function cosine(v: Float32Array, a: number, b: number): number {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < EMBEDDING_SIZE; i++) {
-    const x = v[a * EMBEDDING_SIZE + i]!, y = v[b * EMBEDDING_SIZE + i]!;
+    const x = v[a * EMBEDDING_SIZE + i]!,
+      y = v[b * EMBEDDING_SIZE + i]!;
     dot += x * y;
     na += x * x;
     nb += y * y;
@@ -21,7 +24,13 @@ describe('the real USE-lite encoder, loaded offline from universal-sentence-enco
   afterAll(() => encoder.dispose());
 
   it('gives 512-d vectors, paraphrases closer than an unrelated sentence', async () => {
-    const v = await encoder.embed(['How old are you?', 'What is your age?', 'The stock market fell sharply today.', 'I love my dog.', 'My puppy is my favourite.']);
+    const v = await encoder.embed([
+      'How old are you?',
+      'What is your age?',
+      'The stock market fell sharply today.',
+      'I love my dog.',
+      'My puppy is my favourite.',
+    ]);
     expect(v.length).toBe(5 * EMBEDDING_SIZE);
     expect(cosine(v, 0, 1)).toBeGreaterThan(cosine(v, 0, 2) + 0.3);
     expect(cosine(v, 3, 4)).toBeGreaterThan(cosine(v, 3, 2));

@@ -138,7 +138,8 @@ export function loadTokenizer(source: ModelDirSource = {}): TextTokenizer {
 
 function requireModelFiles(modelDir: string, flag: string): void {
   for (const path of [join(modelDir, 'model.json'), join(modelDir, 'vocab.json')]) {
-    if (!existsSync(path)) throw new UserError(`${flag} ${modelDir}: ${path} is missing. Point ${flag} at a USE-lite directory (model.json, weight shards, vocab.json).`);
+    if (!existsSync(path))
+      throw new UserError(`${flag} ${modelDir}: ${path} is missing. Point ${flag} at a USE-lite directory (model.json, weight shards, vocab.json).`);
   }
 }
 
@@ -181,7 +182,8 @@ export function encoderId(source: ModelDirSource = {}): string {
 
 function shardPath(modelDir: string, shard: string, flag: string): string {
   const path = join(modelDir, shard);
-  if (!existsSync(path)) throw new UserError(`${flag} ${modelDir}: weight shard ${path} is missing. The model directory is incomplete: point ${flag} at a complete USE-lite copy.`);
+  if (!existsSync(path))
+    throw new UserError(`${flag} ${modelDir}: weight shard ${path} is missing. The model directory is incomplete: point ${flag} at a complete USE-lite copy.`);
   return path;
 }
 

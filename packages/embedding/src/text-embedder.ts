@@ -82,15 +82,17 @@ async function createWorkerPool(options: WorkerPoolSettings, workerFile: string)
   let closed = false;
 
   const started = await Promise.allSettled(
-    Array.from({ length: options.workers }, () =>
-      new Promise<Worker>((resolve, reject) => {
-        const worker = new Worker(workerFile, { workerData: { backend: options.backend, modelDir: options.modelDir, flag: options.flag } });
-        worker.once('message', (message: { ready?: boolean; failed?: string }) => {
-          if (message.ready) resolve(worker);
-          else reject(new Error(`embedding worker failed to start: ${message.failed}`));
-        });
-        worker.once('error', reject);
-      }),
+    Array.from(
+      { length: options.workers },
+      () =>
+        new Promise<Worker>((resolve, reject) => {
+          const worker = new Worker(workerFile, { workerData: { backend: options.backend, modelDir: options.modelDir, flag: options.flag } });
+          worker.once('message', (message: { ready?: boolean; failed?: string }) => {
+            if (message.ready) resolve(worker);
+            else reject(new Error(`embedding worker failed to start: ${message.failed}`));
+          });
+          worker.once('error', reject);
+        }),
     ),
   );
   const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
