@@ -54,6 +54,8 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
   const weights = options.classWeights === 'none' ? null : positiveWeights(splits.train.y);
   announceRun(app, options, data, splits, backend, outDir, weights, appContext);
   const base = baseResults(app, options, data, splits, backend, weights);
+  // The rows of each part (0-based, in the order the app's data lists them), so a peer in another tool can train and test on the same rows.
+  writeJsonAtomic(join(outDir, 'split.json'), { train: Array.from(split.train), dev: Array.from(split.dev), test: Array.from(split.test) });
 
   if (options.cv) {
     const cv = await runCrossValidation({
@@ -178,7 +180,7 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
     bestEpoch: result.bestEpoch ? { ...result.bestEpoch, stoppedEarly: result.stoppedEarly ?? null } : null,
     history: result.history.map(({ epoch, trainLoss, devLoss, seconds }) => ({ epoch, trainLoss, devLoss, seconds })),
     variants,
-    files: { ...files, results: 'results.json' },
+    files: { ...files, split: 'split.json', results: 'results.json' },
   };
   writeJsonAtomic(join(outDir, 'results.json'), results);
   return results;
