@@ -71,7 +71,7 @@ export const mtlApp: ExperimentApp<MtlTrainOptions> = {
   async load(options, context) {
     const path = options.data;
     context.onEvent({ type: 'notice', level: 'info', message: `reading ${path}` });
-    const scan = await scanTable({ path });
+    const scan = await scanTable({ path, onEvent: context.onEvent });
     const plan = planColumns(scan, options);
     for (const line of plan.inferred) context.onEvent({ type: 'notice', level: 'info', message: `inferred ${line}` });
     for (const { name, why } of plan.ignored) context.onEvent({ type: 'notice', level: 'info', message: `column "${name}" not used: ${why}` });
@@ -88,6 +88,7 @@ export const mtlApp: ExperimentApp<MtlTrainOptions> = {
       smiles: plan.smiles,
       id: plan.id,
       purpose: 'the columns chosen',
+      onEvent: context.onEvent,
     });
     const features = await buildFeatures(columns, { numeric: plan.numeric, text: plan.text, smiles: molecules }, featureRuntime(options, context));
     for (const message of describeSkipped(path, features.skipped)) context.onEvent({ type: 'notice', level: 'warning', message });

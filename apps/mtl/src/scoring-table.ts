@@ -48,6 +48,7 @@ export async function scoreTable(options: {
     id: options.id ?? saved.idColumn,
     optionalId: options.id === undefined,
     purpose: options.withLabels ? "the model's features and tasks" : "the model's features",
+    onEvent: runtime.onEvent,
   });
   const built = await buildFeatures(
     columns,

@@ -1,4 +1,4 @@
-import { createMatrix, type Matrix, UserError } from '@mtl/core';
+import { createMatrix, type Matrix, type RunEventListener, UserError } from '@mtl/core';
 import { parseLabel, parseNumber } from './label-values.js';
 import { tableRecords } from './table-scan.js';
 
@@ -15,6 +15,8 @@ export interface ColumnRequest {
   id: string | null;
   /** A missing id column is not an error: rows are then named by their number. */
   optionalId?: boolean;
+  /** Receives 'reading' progress for a big file. */
+  onEvent?: RunEventListener;
   /** Why the columns are wanted, for the message when some are missing ("the model's features"). */
   purpose: string;
 }
@@ -50,7 +52,7 @@ export async function readColumns(request: ColumnRequest): Promise<TableColumns>
   const ids: string[] = [];
   let rows = 0;
   let at: ReturnType<typeof locate> | undefined;
-  for await (const { record } of tableRecords(path, request.flag)) {
+  for await (const { record } of tableRecords(path, request.flag, request.onEvent && { onEvent: request.onEvent, stage: 'reading' })) {
     if (!index) {
       index = new Map(record.map((name, i) => [name.trim(), i]));
       at = locate(index, request);

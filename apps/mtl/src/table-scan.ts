@@ -1,4 +1,4 @@
-import { UserError } from '@mtl/core';
+import { type RunEventListener, UserError } from '@mtl/core';
 import { csvRecords } from '@mtl/kit';
 import { isMissingCell, parseLabel, parseNumber } from './label-values.js';
 
@@ -29,19 +29,19 @@ export interface TableScan {
 }
 
 /** Options every read of a user's table shares. */
-export function tableRecords(path: string, flag: string) {
-  return csvRecords({ path, flag, maxRecordChars: MAX_RECORD_CHARS, expected: 'with a header row of column names' });
+export function tableRecords(path: string, flag: string, progress?: { onEvent: RunEventListener; stage: string }) {
+  return csvRecords({ path, flag, maxRecordChars: MAX_RECORD_CHARS, expected: 'with a header row of column names', ...progress });
 }
 
 /**
  * Pass 1 over the file: the header (duplicate names refused) and, per column,
  * whether every value is a label, a number, or missing. Memory: one row at a time.
  */
-export async function scanTable(options: { path: string; flag?: string }): Promise<TableScan> {
+export async function scanTable(options: { path: string; flag?: string; onEvent?: RunEventListener }): Promise<TableScan> {
   const { path } = options;
   let columns: ColumnStats[] | undefined;
   let rows = 0;
-  for await (const { record, line } of tableRecords(path, options.flag ?? '--data')) {
+  for await (const { record, line } of tableRecords(path, options.flag ?? '--data', options.onEvent && { onEvent: options.onEvent, stage: 'scanning' })) {
     if (!columns) {
       columns = headerColumns(record, path, line);
       continue;

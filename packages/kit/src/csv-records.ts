@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
-import { UserError } from '@mtl/core';
+import { type RunEventListener, UserError } from '@mtl/core';
 import { CsvError, parse } from 'csv-parse';
 
 export interface CsvRecordsOptions {
@@ -15,6 +15,9 @@ export interface CsvRecordsOptions {
   rowShape?: string;
   /** How long a record usually is, for the overlong-record message ("a person's posts are about 10 kB"). */
   usualRecord?: string;
+  /** Receives 'stage' progress in MB read (a big file takes a while); named by `stage`, default 'reading'. */
+  onEvent?: RunEventListener;
+  stage?: string;
 }
 
 /** One parsed CSV record and the file line where it ends: what an editor shows. */
@@ -32,11 +35,11 @@ export interface CsvRecord {
  */
 export async function* csvRecords(options: CsvRecordsOptions): AsyncGenerator<CsvRecord> {
   const { path } = options;
-  checkReadable(path, options.flag);
+  const size = checkReadable(path, options.flag);
   // pipeline, not pipe: an error in any stage must end the iteration below.
   const parser = pipeline(
     createReadStream(path),
-    new Utf8Check(path, options.expected),
+    new Utf8Check(path, options.expected, options.onEvent && readingProgress(options.onEvent, options.stage ?? 'reading', size)),
     parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: false, max_record_size: options.maxRecordChars }),
     () => {},
   );
@@ -52,16 +55,42 @@ export async function* csvRecords(options: CsvRecordsOptions): AsyncGenerator<Cs
   }
 }
 
-function checkReadable(path: string, flag: string): void {
+/** Progress in MB, sent at most every 4 MB read and once at the end. */
+function readingProgress(onEvent: RunEventListener, name: string, size: number): (bytes: number, finished: boolean) => void {
+  const started = performance.now();
+  let sent = 0;
+  const mb = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
+  return (bytes, finished) => {
+    if (!finished && bytes - sent < 4 * 1_048_576) return;
+    sent = bytes;
+    const seconds = (performance.now() - started) / 1000;
+    onEvent({
+      type: 'stage',
+      name,
+      done: mb(bytes),
+      total: mb(size),
+      unit: 'MB',
+      ...(seconds > 0 ? { rate: mb(bytes) / seconds } : {}),
+      ...(finished ? { finished } : {}),
+    });
+  };
+}
+
+/** The file's size, once it is known to be a readable file. */
+function checkReadable(path: string, flag: string): number {
   let isFile: boolean;
+  let size = 0;
   try {
-    isFile = statSync(path).isFile();
+    const stats = statSync(path);
+    isFile = stats.isFile();
+    size = stats.size;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${flag} ${path}: no such file. Check the path.`);
     throw new UserError(`${flag} ${path}: cannot read the file (${code ?? String(error)}).`);
   }
   if (!isFile) throw new UserError(`${flag} ${path}: not a file. Pass the path of a CSV file.`);
+  return size;
 }
 
 /** `row`: the data row being read when the error came. */
@@ -95,9 +124,12 @@ class Utf8Check extends Transform {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private line = 1;
 
+  private bytes = 0;
+
   constructor(
     private readonly path: string,
     private readonly expected: string,
+    private readonly progress?: (bytes: number, finished: boolean) => void,
   ) {
     super();
   }
@@ -123,12 +155,15 @@ class Utf8Check extends Transform {
       return;
     }
     for (const byte of chunk) if (byte === 0x0a) this.line++;
+    this.bytes += chunk.length;
+    this.progress?.(this.bytes, false);
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
     try {
       this.decoder.decode();
+      this.progress?.(this.bytes, true);
       callback();
     } catch {
       callback(new UserError(`${this.path}: line ${this.line}: the file ends inside a UTF-8 character. Save the file as UTF-8 and try again.`));
