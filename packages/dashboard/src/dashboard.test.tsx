@@ -14,13 +14,13 @@ afterEach(() => {
   cleanup = undefined;
 });
 
-async function mount(events: RunEvent[]) {
+async function mount(events: RunEvent[], underTurbo = false) {
   const store = new DashboardStore('toy', { throttleMs: 0, tickMs: 0, renderBudget: 0 });
   const control = new TrainingControl();
   const onHardExit = vi.fn();
   const app = render(
     <ThemeContext.Provider value={PLAIN_THEME}>
-      <Dashboard store={store} control={control} onHardExit={onHardExit} />
+      <Dashboard store={store} control={control} onHardExit={onHardExit} underTurbo={underTurbo} />
     </ThemeContext.Provider>,
   );
   cleanup = () => {
@@ -45,6 +45,12 @@ describe('Dashboard frames', () => {
     expect(f).toMatch(/a +400\/800 50% +100 +0\.850 \+0\.050 +0\.890 \+0\.030 +0\.890 \(ep 3\)/);
     expect(f).toContain('q stop and save · p pause');
     expect(f).not.toContain('ALERT');
+  });
+
+  it("says under turbo's terminal UI that only Ctrl-C reaches the app", async () => {
+    const { frame } = await mount([...normalRun(3), batch(4, 2, 0.31)], true);
+    expect(frame()).toContain('under turbo: Ctrl-C stops and saves (twice: quit)');
+    expect(frame()).not.toContain('q stop and save');
   });
 
   it('shows a NaN alert', async () => {

@@ -16,13 +16,15 @@ export interface DashboardProps {
   control: TrainingControl;
   /** Second Ctrl-C: leave now, without waiting for the trainer. */
   onHardExit: () => void;
+  /** Inside turbo's terminal UI: keys do not reach the app, only Ctrl-C does; the footer says so. */
+  underTurbo?: boolean;
 }
 
 const MAX_CHART_HEIGHT = 10;
 const CTRL_C_REASON = 'SIGINT (Ctrl-C)';
 const MIN_CHART_HEIGHT = 3;
 
-export function Dashboard({ store, control, onHardExit }: DashboardProps) {
+export function Dashboard({ store, control, onHardExit, underTurbo = false }: DashboardProps) {
   const { state, now } = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const { stdout } = useStdout();
   const { isRawModeSupported } = useStdin();
@@ -99,7 +101,7 @@ export function Dashboard({ store, control, onHardExit }: DashboardProps) {
         </Box>
       ) : null}
       <Box marginTop={1}>
-        <KeyFooter state={state} interactive={interactive} />
+        <KeyFooter state={state} interactive={interactive} underTurbo={underTurbo} />
       </Box>
     </Box>
   );

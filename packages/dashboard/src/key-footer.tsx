@@ -3,7 +3,7 @@ import type { DashboardState } from './dashboard-state.js';
 import { useTheme } from './theme.js';
 
 /** The keys that work now, or how the run ended. */
-export function KeyFooter({ state, interactive }: { state: DashboardState; interactive: boolean }) {
+export function KeyFooter({ state, interactive, underTurbo = false }: { state: DashboardState; interactive: boolean; underTurbo?: boolean }) {
   const theme = useTheme();
   switch (state.status) {
     case 'done':
@@ -15,6 +15,8 @@ export function KeyFooter({ state, interactive }: { state: DashboardState; inter
     case 'stopping':
       return <Text color={theme.warn}>{`stopping after the current batch: ${state.statusReason ?? 'stop requested'}; Ctrl-C again quits at once`}</Text>;
     default:
+      if (underTurbo)
+        return <Text dimColor={theme.dim}>under turbo: Ctrl-C stops and saves (twice: quit); for q and p run the app's command without turbo</Text>;
       if (!interactive) return <Text dimColor={theme.dim}>keys unavailable: stdin is not a terminal</Text>;
       return (
         <Text dimColor={theme.dim}>

@@ -11,6 +11,8 @@ export interface LiveDashboardOptions {
   stdin: NodeJS.ReadStream;
   color: boolean;
   onHardExit: () => void;
+  /** Drawn inside turbo's terminal UI, which passes Ctrl-C (as SIGINT) but no keys to a task. */
+  underTurbo?: boolean;
 }
 
 export interface LiveDashboard {
@@ -21,7 +23,7 @@ export interface LiveDashboard {
 export function mountLiveDashboard(options: LiveDashboardOptions): LiveDashboard {
   const instance = render(
     <ThemeContext.Provider value={options.color ? COLOR_THEME : PLAIN_THEME}>
-      <Dashboard store={options.store} control={options.control} onHardExit={options.onHardExit} />
+      <Dashboard store={options.store} control={options.control} onHardExit={options.onHardExit} underTurbo={options.underTurbo ?? false} />
     </ThemeContext.Provider>,
     // Ink's own Ctrl-C exit would kill the run without saving; the dashboard handles it.
     // The store paces redraws (at most 10/s, fewer when a frame is costly). Ink's own throttle must

@@ -73,6 +73,7 @@ function createLiveReporter(options: ReporterOptions, stdout: NodeJS.WriteStream
     stdin: options.stdin ?? process.stdin,
     color: colorEnabled(env),
     onHardExit: hardExit,
+    underTurbo: env.TURBO_IS_TUI === 'true',
   });
   const releaseSignals = handleInterrupts(options, hardExit, (reason) => store.markStopping(reason));
   let closing: Promise<void> | undefined;
