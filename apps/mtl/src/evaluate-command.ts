@@ -3,19 +3,11 @@ import { loadBackend, maskedMetrics, type RunEventListener, type TaskMetrics, ty
 import { prepareOutputDir, writeTaskMetricsPng } from '@mtl/kit';
 import { featureRuntime } from './mtl-app.js';
 import { loadMtlModel } from './saved-mtl-model.js';
-import { scoreTable } from './scoring-table.js';
+import { scoreTable, type ScoringSettings } from './scoring-table.js';
 import { describeSkipped } from './skipped-rows.js';
 import { takeRows } from '@mtl/core';
 
-export interface EvaluateSettings {
-  model: string;
-  data: string;
-  out: string;
-  backend: 'auto' | 'node' | 'wasm' | 'cpu' | undefined;
-  cache: string;
-  modelDir: string | undefined;
-  workers: number | undefined;
-}
+export type EvaluateSettings = ScoringSettings;
 
 /** evaluation.json: a saved model's scores on another labelled file. */
 export interface EvaluationResults {

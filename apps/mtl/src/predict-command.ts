@@ -4,17 +4,10 @@ import { prepareOutputDir } from '@mtl/kit';
 import { stringify } from 'csv-stringify/sync';
 import { featureRuntime } from './mtl-app.js';
 import { loadMtlModel } from './saved-mtl-model.js';
-import { scoreTable } from './scoring-table.js';
+import { scoreTable, type ScoringSettings } from './scoring-table.js';
 import { describeSkipped } from './skipped-rows.js';
 
-export interface PredictSettings {
-  model: string;
-  data: string;
-  out: string;
-  backend: 'auto' | 'node' | 'wasm' | 'cpu' | undefined;
-  cache: string;
-  modelDir: string | undefined;
-  workers: number | undefined;
+export interface PredictSettings extends ScoringSettings {
   /** The id column to write; undefined: the model's, when the file has it. */
   id: string | undefined;
 }

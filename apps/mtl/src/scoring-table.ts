@@ -1,9 +1,20 @@
-import { createMatrix, type Matrix, predictProbabilities, takeRows, UserError } from '@mtl/core';
+import { type BackendRequest, createMatrix, type Matrix, predictProbabilities, takeRows, UserError } from '@mtl/core';
 import { encoderId } from '@mtl/embedding';
 import { buildFeatures, type FeatureRuntime, type SkippedRows } from './feature-builder.js';
 import type { SavedMtlModel } from './saved-mtl-model.js';
 import { applyStandardisation } from './standardisation.js';
 import { readColumns, type TableColumns } from './table-columns.js';
+
+/** What predict and evaluate are told: the saved model, the file, where results go, and how to build features. */
+export interface ScoringSettings {
+  model: string;
+  data: string;
+  out: string;
+  backend: BackendRequest | undefined;
+  cache: string;
+  modelDir: string | undefined;
+  workers: number | undefined;
+}
 
 /** A table scored by a saved model: probabilities for the rows that could be featurised. */
 export interface ScoredTable {

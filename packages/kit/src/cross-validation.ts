@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { createRng, shuffleInPlace, type Split, type TaskMetrics, trainVariants, type VariantName, type VariantResult, writeJsonAtomic } from '@mtl/core';
+import { createRng, shuffleInPlace, type Split, type TaskMetrics, type VariantName, type VariantResult, writeJsonAtomic } from '@mtl/core';
 import { positiveWeights } from './class-balance.js';
 import type { ExperimentApp, ExperimentContext, ExperimentData } from './experiment.js';
 import { applySplit, labelPatterns } from './experiment-splits.js';
 import { resumableProgress } from './progress-file.js';
+import { trainAppVariants } from './variant-training.js';
 import { meanOverTasks } from './result-tables.js';
 import type { CommonOptions } from './train-command.js';
-import { trainingOptions } from './training-settings.js';
 
 export const CV_SCHEMA = 'masked-mtl-cv';
 export const CV_VERSION = 1;
@@ -115,17 +115,7 @@ export async function runCrossValidation<O extends CommonOptions>(input: CrossVa
       level: 'info',
       message: `cross-validation: fold ${fold + 1}/${k} (${split.train.length} training rows, ${held.length} held out)`,
     });
-    const results = await trainVariants({
-      taskNames: data.tasks,
-      train: splits.train,
-      dev: splits.dev,
-      test: splits.test,
-      buildModel: (heads, seed) => app.buildModel({ inputSize: data.x.cols, heads, seed, options }),
-      members: options.ensemble,
-      variants: builtIn,
-      training: trainingOptions(options, context, weights),
-      onEvent: context.onEvent,
-    });
+    const results = await trainAppVariants({ app, options, data, splits, variants: builtIn, weights, context });
     if (options.compare && app.baselines) results.push(...(await app.baselines({ data, splits, options, context })));
     // A fold stopped half-way is not recorded: --resume trains it again.
     if (context.control.stopRequested) break;

@@ -14,7 +14,6 @@ import {
   trainEnsemble,
   UserError,
   type TrainResult,
-  trainVariants,
   VARIANTS,
   type VariantResult,
   writeJsonAtomic,
@@ -30,6 +29,7 @@ import { runCrossValidation } from './cross-validation.js';
 import { runSweep } from './sweep.js';
 import type { CommonOptions } from './train-command.js';
 import { bestEpochOptions, trainingOptions } from './training-settings.js';
+import { trainAppVariants } from './variant-training.js';
 
 /** Everything the run needs that is not a flag. */
 export type RunContext = Omit<ExperimentContext, 'outDir'>;
@@ -153,20 +153,7 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
   let variants: VariantResult[] | null = null;
   if (options.compare && !context.control.stopRequested) {
     const masked: VariantResult = { name: 'masked', description: VARIANTS.masked, trainRows: [splits.train.x.rows], tasks, epochs: result.history.length };
-    variants = [
-      masked,
-      ...(await trainVariants({
-        taskNames: data.tasks,
-        train: splits.train,
-        dev: splits.dev,
-        test: splits.test,
-        buildModel: (heads, seed) => app.buildModel({ inputSize: data.x.cols, heads, seed, options }),
-        members: options.ensemble,
-        variants: COMPARED,
-        training,
-        onEvent: context.onEvent,
-      })),
-    ];
+    variants = [masked, ...(await trainAppVariants({ app, options, data, splits, variants: COMPARED, weights, context }))];
     if (app.baselines && !context.control.stopRequested) variants.push(...(await app.baselines({ data, splits, options, context: appContext })));
     await writeComparisonPng(variants, join(outDir, 'comparison.png'));
     files['comparison'] = 'comparison.png';

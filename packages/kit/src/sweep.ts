@@ -1,14 +1,14 @@
 import { join } from 'node:path';
-import { type Split, trainVariants, type VariantName, writeJsonAtomic } from '@mtl/core';
+import { type Split, type VariantName, writeJsonAtomic } from '@mtl/core';
 import { positiveWeights } from './class-balance.js';
 import type { ExperimentApp, ExperimentContext, ExperimentData } from './experiment.js';
 import { applySplit } from './experiment-splits.js';
 import { resumableProgress } from './progress-file.js';
+import { trainAppVariants } from './variant-training.js';
 import { meanOverTasks } from './result-tables.js';
 import { SWEEP_SCHEMA, SWEEP_VERSION, type SweepPoint, type SweepResults } from './results-schema.js';
 import { writeSweepPng } from './standard-charts.js';
 import type { CommonOptions } from './train-command.js';
-import { trainingOptions } from './training-settings.js';
 
 export const SWEEP_VARIANTS: readonly VariantName[] = ['masked', 'naive', 'complete-rows', 'single-task'];
 
@@ -76,17 +76,7 @@ export async function runSweep<O extends CommonOptions>(input: SweepInput<O>): P
       message: `sweep: missing rate ${rate} (${splits.dropped.reduce((s, d) => s + d, 0)} training labels dropped)`,
     });
     progress();
-    const variants = await trainVariants({
-      taskNames: data.tasks,
-      train: splits.train,
-      dev: splits.dev,
-      test: splits.test,
-      buildModel: (heads, seed) => app.buildModel({ inputSize: data.x.cols, heads, seed, options }),
-      members: options.ensemble,
-      variants: SWEEP_VARIANTS,
-      training: trainingOptions(options, context, weights),
-      onEvent: context.onEvent,
-    });
+    const variants = await trainAppVariants({ app, options, data, splits, variants: SWEEP_VARIANTS, weights, context });
     // A stop in the middle of a rate leaves it unfinished: it is not recorded, --resume trains it again.
     if (context.control.stopRequested) break;
     for (const v of variants) {
