@@ -65,9 +65,21 @@ describe('readPeople', () => {
     ['wrong header', () => file('header2.csv', 'name,text\nINTJ,hello\n'), /header2\.csv: line 1: the header is "name,text", expected "type,posts"/],
     ['unterminated quote', () => file('quote.csv', 'type,posts\nINTJ,"hello\nENFP,hi\n'), /quote\.csv: .*malformed CSV \(CSV_QUOTE_NOT_CLOSED\)/],
     ['wrong column count', () => file('cols.csv', 'type,posts\nINTJ,hello\nENFP,hi,extra\n'), /cols\.csv: line 3: malformed CSV/],
-    ['invalid UTF-8', () => file('bad.csv', Buffer.concat([Buffer.from('type,posts\nINTJ,hello\nENFP,caf'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')])), /bad\.csv: line 3: not valid UTF-8/],
-    ['binary garbage', () => file('garbage.bin', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0xff])), /garbage\.bin: line 3: contains a NUL byte, so it is a binary file/],
-    ['a UTF-16 file', () => file('utf16.csv', Buffer.from('\ufefftype,posts\nINTJ,hi\n', 'utf16le')), /utf16\.csv: line 1: contains a NUL byte, so it is a binary file \(or UTF-16 text\)/],
+    [
+      'invalid UTF-8',
+      () => file('bad.csv', Buffer.concat([Buffer.from('type,posts\nINTJ,hello\nENFP,caf'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')])),
+      /bad\.csv: line 3: not valid UTF-8/,
+    ],
+    [
+      'binary garbage',
+      () => file('garbage.bin', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0xff])),
+      /garbage\.bin: line 3: contains a NUL byte, so it is a binary file/,
+    ],
+    [
+      'a UTF-16 file',
+      () => file('utf16.csv', Buffer.from('\ufefftype,posts\nINTJ,hi\n', 'utf16le')),
+      /utf16\.csv: line 1: contains a NUL byte, so it is a binary file \(or UTF-16 text\)/,
+    ],
   ])('%s is a clear error', async (_name, path, message) => {
     expect(await failure(typeof path === 'function' ? path() : path)).toMatch(message);
   });

@@ -26,19 +26,38 @@ export interface EvaluationResults {
 }
 
 /** Scores a saved model on every row of another labelled CSV (no labels dropped), through the embedding cache. */
-export async function runEvaluate(settings: EvaluateSettings, context: { onEvent: RunEventListener; control: TrainingControl; resumeHint: string }): Promise<EvaluationResults> {
+export async function runEvaluate(
+  settings: EvaluateSettings,
+  context: { onEvent: RunEventListener; control: TrainingControl; resumeHint: string },
+): Promise<EvaluationResults> {
   const outDir = prepareOutputDir(settings.out);
   const backend = await loadBackend({ request: settings.backend, ...(settings.backend ? { requestedBy: `--backend ${settings.backend}` } : {}) });
   // Check the model before minutes of embedding.
   const { model } = await loadMbtiModel(settings.model, encoderId(settings.modelDir));
   try {
     const { vectors } = await embedCsv(settings.data, settings, context);
-    context.onEvent({ type: 'run', app: 'mbti', backend, rows: vectors.types.length, tasks: [...AXES], details: { model: settings.model, data: settings.data } });
+    context.onEvent({
+      type: 'run',
+      app: 'mbti',
+      backend,
+      rows: vectors.types.length,
+      tasks: [...AXES],
+      details: { model: settings.model, data: settings.data },
+    });
     const tasks = maskedMetrics(labelMatrix(vectors.types), predictProbabilities(model, vectors.x), AXES);
     // Relative to --out, like results.json of a training run.
     const files = { results: 'evaluation.json', chart: 'evaluation.png' };
     await writeTaskMetricsPng(tasks, join(outDir, files.chart), `MBTI axes, ${vectors.types.length} people (${backend.name})`);
-    const results: EvaluationResults = { app: 'mbti', backend: backend.name, model: settings.model, data: settings.data, people: vectors.types.length, embedding: vectors.stats, tasks, files };
+    const results: EvaluationResults = {
+      app: 'mbti',
+      backend: backend.name,
+      model: settings.model,
+      data: settings.data,
+      people: vectors.types.length,
+      embedding: vectors.stats,
+      tasks,
+      files,
+    };
     writeJsonAtomic(join(outDir, files.results), results);
     return results;
   } finally {

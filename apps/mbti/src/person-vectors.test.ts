@@ -28,9 +28,9 @@ describe('embedPeople with the real encoder and an on-disk cache', () => {
     // Interrupted after the first batch: that batch is committed, nothing else.
     let cache = new EmbeddingCache({ dir, encoder: id });
     let batches = 0;
-    await expect(
-      embedPeople({ path: FIXTURE, cache, createEmbedder, batchSize: 4, shouldStop: () => batches++ >= 1 }),
-    ).rejects.toBeInstanceOf(EmbeddingInterrupted);
+    await expect(embedPeople({ path: FIXTURE, cache, createEmbedder, batchSize: 4, shouldStop: () => batches++ >= 1 })).rejects.toBeInstanceOf(
+      EmbeddingInterrupted,
+    );
     expect(cache.size()).toBe(4);
     cache.close();
 

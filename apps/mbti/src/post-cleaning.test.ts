@@ -5,19 +5,21 @@ import { cleanPost, cleanPosts, MAX_POST_CHARS, splitLongPost } from './post-cle
 // Real posts from ../shared/datasets/mbti/mbti_sample.csv (row numbers in comments).
 describe('cleanPost', () => {
   it('removes URLs and keeps the words around them (row 1)', () => {
-    expect(cleanPost('enfp and intj moments  https://www.youtube.com/watch?v=iz7lE1g4XM4  sportscenter not top ten plays  https://www.youtube.com/watch?v=uCdfze1etec  pranks')).toBe(
-      'and moments sportscenter not top ten plays pranks',
-    );
+    expect(
+      cleanPost(
+        'enfp and intj moments  https://www.youtube.com/watch?v=iz7lE1g4XM4  sportscenter not top ten plays  https://www.youtube.com/watch?v=uCdfze1etec  pranks',
+      ),
+    ).toBe('and moments sportscenter not top ten plays pranks');
   });
 
   it('removes a type glued to a user name (row 1: "Hello ENFJ7.")', () => {
     expect(cleanPost('Hello ENFJ7. Sorry to hear of your distress.')).toBe('Hello 7. Sorry to hear of your distress.');
   });
 
-  it('removes the type of the author\'s friend (row 1)', () => {
-    expect(cleanPost('The last thing my INFJ friend posted on his facebook before committing suicide the next day. Rest in peace~   http://vimeo.com/22842206')).toBe(
-      'The last thing my friend posted on his facebook before committing suicide the next day. Rest in peace~',
-    );
+  it("removes the type of the author's friend (row 1)", () => {
+    expect(
+      cleanPost('The last thing my INFJ friend posted on his facebook before committing suicide the next day. Rest in peace~   http://vimeo.com/22842206'),
+    ).toBe('The last thing my friend posted on his facebook before committing suicide the next day. Rest in peace~');
   });
 
   it('removes plural, possessive, -ish, lower-case and wildcard forms', () => {
@@ -29,7 +31,9 @@ describe('cleanPost', () => {
   });
 
   it('removes cognitive functions and temperaments but keeps ordinary words', () => {
-    expect(cleanPost('My Fi-dom and Ne are strong, typical NF. Fine, intense, entropy, Nile.')).toBe('My and are strong, typical . Fine, intense, entropy, Nile.');
+    expect(cleanPost('My Fi-dom and Ne are strong, typical NF. Fine, intense, entropy, Nile.')).toBe(
+      'My and are strong, typical . Fine, intense, entropy, Nile.',
+    );
   });
 
   it('returns empty for a post that was only a link (row 1)', () => {
@@ -39,7 +43,10 @@ describe('cleanPost', () => {
 
 describe('cleanPosts', () => {
   it('splits on |||, strips the wrapping quotes and drops empty posts', () => {
-    expect(cleanPosts("'http://www.youtube.com/watch?v=qsXHcwe3krw|||Welcome and stuff.|||   |||Game. Set. Match.'")).toEqual(['Welcome and stuff.', 'Game. Set. Match.']);
+    expect(cleanPosts("'http://www.youtube.com/watch?v=qsXHcwe3krw|||Welcome and stuff.|||   |||Game. Set. Match.'")).toEqual([
+      'Welcome and stuff.',
+      'Game. Set. Match.',
+    ]);
   });
 
   it('leaves no type code in the first 50 people of the real sample', () => {

@@ -28,7 +28,8 @@ export interface Prediction {
 export async function runPredict(settings: PredictSettings): Promise<Prediction> {
   const text = inputText(settings);
   const posts = cleanPosts(text);
-  if (posts.length === 0) throw new UserError('nothing to predict from: the text is empty once URLs and type codes are removed. Give some sentences the person wrote.');
+  if (posts.length === 0)
+    throw new UserError('nothing to predict from: the text is empty once URLs and type codes are removed. Give some sentences the person wrote.');
   const backend = await loadBackend({ request: settings.backend, ...(settings.backend ? { requestedBy: `--backend ${settings.backend}` } : {}) });
   const { model } = await loadMbtiModel(settings.model, encoderId(settings.modelDir));
   const encoder = await loadSentenceEncoder(settings.modelDir);

@@ -13,10 +13,14 @@ export async function loadMbtiModel(dir: string, encoder: string, flag = '--mode
     throw new UserError(`${flag} ${dir}: the model's heads are ${taskNames.join(', ')}, expected ${AXES.join(', ')}. Train again with this version.`);
   }
   if (settings['encoder'] !== encoder) {
-    throw new UserError(`${flag} ${dir}: trained on sentence vectors of encoder ${String(settings['encoder'])}, but --model-dir gives ${encoder}. Use the same --model-dir as for training, or train again.`);
+    throw new UserError(
+      `${flag} ${dir}: trained on sentence vectors of encoder ${String(settings['encoder'])}, but --model-dir gives ${encoder}. Use the same --model-dir as for training, or train again.`,
+    );
   }
   if (settings['cleaningVersion'] !== CLEANING_VERSION) {
-    throw new UserError(`${flag} ${dir}: trained with post cleaning v${String(settings['cleaningVersion'])}, this program cleans with v${CLEANING_VERSION}. Train again.`);
+    throw new UserError(
+      `${flag} ${dir}: trained with post cleaning v${String(settings['cleaningVersion'])}, this program cleans with v${CLEANING_VERSION}. Train again.`,
+    );
   }
   return saved;
 }
