@@ -28,7 +28,12 @@ export type MbtiTrainOptions = ReturnType<ReturnType<typeof mbtiTrainCommand>['o
 
 /** The architecture every variant shares: one small trunk over the 512-d person vector, one sigmoid per axis. */
 function buildMbtiModel(heads: readonly string[], seed: number) {
-  return buildMultiHeadModel({ inputSize: EMBEDDING_SIZE, trunk: [{ units: 64, activation: 'relu', dropout: 0.25 }], heads: heads.map((name) => ({ name })), seed });
+  return buildMultiHeadModel({
+    inputSize: EMBEDDING_SIZE,
+    trunk: [{ units: 64, activation: 'relu', dropout: 0.25 }],
+    heads: heads.map((name) => ({ name })),
+    seed,
+  });
 }
 
 /** MBTI on the kit: reading, cleaning and person vectors; the kit does the rest. */

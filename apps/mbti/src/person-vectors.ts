@@ -49,10 +49,18 @@ export async function embedPeople(options: PersonVectorOptions): Promise<PersonV
     const { x, types, rows } = await meanVectors(options, summary.people, stage);
     const stats = stage.finish();
     return {
-      x, types, rows, summary,
+      x,
+      types,
+      rows,
+      summary,
       stats: {
-        posts: summary.posts, unique: stats.unique, cacheHits: stats.cacheHits, embedded: stats.embedded,
-        seconds: stats.seconds, postsPerSecond: stats.textsPerSecond, where: stats.where,
+        posts: summary.posts,
+        unique: stats.unique,
+        cacheHits: stats.cacheHits,
+        embedded: stats.embedded,
+        seconds: stats.seconds,
+        postsPerSecond: stats.textsPerSecond,
+        where: stats.where,
       },
     };
   } finally {
