@@ -54,8 +54,14 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
   const weights = options.classWeights === 'none' ? null : positiveWeights(splits.train.y);
   announceRun(app, options, data, splits, backend, outDir, weights, appContext);
   const base = baseResults(app, options, data, splits, backend, weights);
-  // The rows of each part (0-based, in the order the app's data lists them), so a peer in another tool can train and test on the same rows.
-  writeJsonAtomic(join(outDir, 'split.json'), { train: Array.from(split.train), dev: Array.from(split.dev), test: Array.from(split.test) });
+  const writeResults = (results: ExperimentResults): ExperimentResults => {
+    // With the results, never before (a failed run writes nothing): the rows of each part (0-based, in the
+    // order the app's data lists them), so a peer in another tool can train and test on the same rows.
+    writeJsonAtomic(join(outDir, 'split.json'), { train: Array.from(split.train), dev: Array.from(split.dev), test: Array.from(split.test) });
+    const written = { ...results, files: { ...results.files, split: 'split.json' } };
+    writeJsonAtomic(join(outDir, 'results.json'), written);
+    return written;
+  };
 
   if (options.cv) {
     const cv = await runCrossValidation({
@@ -73,8 +79,7 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
     }
     const stopped = cv.complete ? null : { epoch: 0, reason: context.control.stopReason ?? 'stop requested' };
     const results: ExperimentResults = { ...base, cv: 'cv.json', files, stopped };
-    writeJsonAtomic(join(outDir, 'results.json'), results);
-    return results;
+    return writeResults(results);
   }
 
   if (options.sweep) {
@@ -87,8 +92,7 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
       fingerprint: fingerprint(app, options, data),
     });
     const results: ExperimentResults = { ...base, sweep: sweep.file, files: sweep.files, stopped: sweep.stopped };
-    writeJsonAtomic(join(outDir, 'results.json'), results);
-    return results;
+    return writeResults(results);
   }
 
   const training = trainingOptions(options, context, weights);
@@ -167,10 +171,9 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
     bestEpoch: result.bestEpoch ? { ...result.bestEpoch, stoppedEarly: result.stoppedEarly ?? null } : null,
     history: result.history.map(({ epoch, trainLoss, devLoss, seconds }) => ({ epoch, trainLoss, devLoss, seconds })),
     variants,
-    files: { ...files, split: 'split.json', results: 'results.json' },
+    files: { ...files, results: 'results.json' },
   };
-  writeJsonAtomic(join(outDir, 'results.json'), results);
-  return results;
+  return writeResults(results);
 }
 
 /** Everything that must be equal for a checkpoint (or a sweep) to continue: not --epochs, which may grow. */
