@@ -4,6 +4,7 @@ import { encoderId } from '@mtl/embedding';
 import { prepareOutputDir, writeTaskMetricsPng } from '@mtl/kit';
 import { embedCsv, type EmbeddingSettings } from './embedding-run.js';
 import { labelMatrix } from './mbti-dataset.js';
+import { personFeatures } from './person-features.js';
 import { AXES } from './personality-type.js';
 import { loadMbtiModel } from './saved-mbti-model.js';
 import type { EmbeddingStats } from './person-vectors.js';
@@ -25,7 +26,7 @@ export interface EvaluationResults {
   files: Record<string, string>;
 }
 
-/** Scores a saved model on every row of another labelled CSV (no labels dropped), through the embedding cache. */
+/** Scores a saved model on every row of another labelled CSV (no labels dropped), through the embedding cache, with the model's feature recipe. */
 export async function runEvaluate(
   settings: EvaluateSettings,
   context: { onEvent: RunEventListener; control: TrainingControl; resumeHint: string },
@@ -33,9 +34,11 @@ export async function runEvaluate(
   const outDir = prepareOutputDir(settings.out);
   const backend = await loadBackend({ request: settings.backend, ...(settings.backend ? { requestedBy: `--backend ${settings.backend}` } : {}) });
   // Check the model before minutes of embedding.
-  const { model } = await loadMbtiModel(settings.model, encoderId(settings.modelDir));
+  const { model, recipe, fitted } = await loadMbtiModel(settings.model, encoderId(settings.modelDir));
   try {
-    const { vectors } = await embedCsv(settings.data, settings, context);
+    // The model's own recipe: its pooling, posts embedded per person, n-grams and idf from its training people.
+    const { vectors, ngrams } = await embedCsv(settings.data, settings, context, { pooling: recipe.pooling, maxPosts: recipe.maxPosts, ngrams: recipe.ngrams });
+    const x = personFeatures({ pooled: vectors.x, ngrams }, recipe, fitted);
     context.onEvent({
       type: 'run',
       app: 'mbti',
@@ -44,7 +47,7 @@ export async function runEvaluate(
       tasks: [...AXES],
       details: { model: settings.model, data: settings.data },
     });
-    const tasks = maskedMetrics(labelMatrix(vectors.types), predictProbabilities(model, vectors.x), AXES);
+    const tasks = maskedMetrics(labelMatrix(vectors.types), predictProbabilities(model, x), AXES);
     // Relative to --out, like results.json of a training run.
     const files = { results: 'evaluation.json', chart: 'evaluation.png' };
     await writeTaskMetricsPng(tasks, join(outDir, files.chart), `MBTI axes, ${vectors.types.length} people (${backend.name})`);

@@ -1,9 +1,13 @@
 import { createMatrix, type Matrix } from '@mtl/core';
 import { EMBEDDING_SIZE, EmbeddingStage, type EmbeddingStageOptions } from '@mtl/embedding';
-import { readPeople, type ReadSummary } from './csv-reader.js';
+import { type Person, readPeople, type ReadSummary } from './csv-reader.js';
+
+/** How a person's post vectors become one vector: their mean, and optionally their element-wise maximum or standard deviation beside it. */
+export const POOLINGS = ['mean', 'max', 'sd'] as const;
+export type Pooling = (typeof POOLINGS)[number];
 
 export interface PersonVectors {
-  /** people x 512: the mean of each person's post vectors. */
+  /** people x (512 per pooling): each person's post vectors pooled, one 512-d block per entry of `pooling` (default: the mean). */
   x: Matrix;
   /** Type code of each person, in file order. */
   types: string[];
@@ -14,6 +18,7 @@ export interface PersonVectors {
 }
 
 export interface EmbeddingStats {
+  /** Posts to embed: every post, or with `maxPosts` the first ones of each person. */
   posts: number;
   /** Distinct cleaned posts. */
   unique: number;
@@ -30,6 +35,12 @@ export interface PersonVectorOptions extends Pick<EmbeddingStageOptions, 'cache'
   path: string;
   /** Posts read before their misses are embedded: bounds memory on a big file. */
   chunkPosts?: number;
+  /** Blocks of each person's vector, in order (default ['mean']). */
+  pooling?: readonly Pooling[];
+  /** Embed at most this many posts of each person, the first ones in the file (default: all). */
+  maxPosts?: number;
+  /** Called with every person read in pass 2, in file order, with all their posts (not only those embedded). */
+  onPerson?: (person: Person, index: number) => void;
 }
 
 /**
@@ -37,16 +48,22 @@ export interface PersonVectorOptions extends Pick<EmbeddingStageOptions, 'cache'
  * it and count posts and cache hits (so progress has a total and a malformed
  * file fails before minutes of embedding). Pass 2 streams it again in chunks
  * of about `chunkPosts` posts: the embedding stage reads or embeds each
- * chunk's posts, and each person's mean is accumulated.
+ * chunk's posts, and each person's vectors are pooled (`pooling`). With
+ * `maxPosts`, only the first posts of each person are embedded.
  */
 export async function embedPeople(options: PersonVectorOptions): Promise<PersonVectors> {
   const { cache, createEmbedder, onEvent, shouldStop, batchSize } = options;
   const stage = new EmbeddingStage({ cache, createEmbedder, onEvent, shouldStop, batchSize, unit: 'posts' });
   try {
     const scan = readPeople(options.path);
-    for await (const person of scan.people) for (const post of person.posts) stage.count(post);
+    let posts = 0;
+    for await (const person of scan.people) {
+      const embedded = embeddedPosts(person.posts, options.maxPosts);
+      posts += embedded.length;
+      for (const post of embedded) stage.count(post);
+    }
     const { summary } = scan;
-    const { x, types, rows } = await meanVectors(options, summary.people, stage);
+    const { x, types, rows } = await pooledVectors(options, summary.people, stage);
     const stats = stage.finish();
     return {
       x,
@@ -54,7 +71,7 @@ export async function embedPeople(options: PersonVectorOptions): Promise<PersonV
       rows,
       summary,
       stats: {
-        posts: summary.posts,
+        posts,
         unique: stats.unique,
         cacheHits: stats.cacheHits,
         embedded: stats.embedded,
@@ -68,19 +85,25 @@ export async function embedPeople(options: PersonVectorOptions): Promise<PersonV
   }
 }
 
-/** Pass 2: the people of the file again, their posts' vectors a chunk at a time, one mean per person. */
-async function meanVectors(options: PersonVectorOptions, people: number, stage: EmbeddingStage): Promise<Pick<PersonVectors, 'x' | 'types' | 'rows'>> {
+/** The posts of a person that are embedded: the first `maxPosts`, or all. */
+export function embeddedPosts(posts: readonly string[], maxPosts: number | undefined): readonly string[] {
+  return maxPosts === undefined || posts.length <= maxPosts ? posts : posts.slice(0, maxPosts);
+}
+
+/** Pass 2: the people of the file again, their posts' vectors a chunk at a time, one pooled vector per person. */
+async function pooledVectors(options: PersonVectorOptions, people: number, stage: EmbeddingStage): Promise<Pick<PersonVectors, 'x' | 'types' | 'rows'>> {
   const chunkPosts = options.chunkPosts ?? 4096;
-  const x = createMatrix(people, EMBEDDING_SIZE);
+  const pooling = options.pooling ?? ['mean'];
+  const x = createMatrix(people, EMBEDDING_SIZE * pooling.length);
   const types: string[] = [];
   const rows: number[] = [];
-  let chunk: Array<{ index: number; posts: string[] }> = [];
+  let chunk: Array<{ index: number; posts: readonly string[] }> = [];
   let chunkSize = 0;
   const flush = async () => {
     const vectors = await stage.vectors(chunk.flatMap((person) => person.posts));
     let first = 0;
     for (const person of chunk) {
-      meanInto(x, person.index, vectors.subarray(first * EMBEDDING_SIZE, (first + person.posts.length) * EMBEDDING_SIZE));
+      poolInto(x, person.index, vectors.subarray(first * EMBEDDING_SIZE, (first + person.posts.length) * EMBEDDING_SIZE), pooling);
       first += person.posts.length;
     }
     chunk = [];
@@ -88,10 +111,12 @@ async function meanVectors(options: PersonVectorOptions, people: number, stage: 
   };
   for await (const person of readPeople(options.path).people) {
     if (types.length >= people) break;
-    chunk.push({ index: types.length, posts: person.posts });
+    options.onPerson?.(person, types.length);
+    const posts = embeddedPosts(person.posts, options.maxPosts);
+    chunk.push({ index: types.length, posts });
     types.push(person.type);
     rows.push(person.row);
-    chunkSize += person.posts.length;
+    chunkSize += posts.length;
     if (chunkSize >= chunkPosts) await flush();
   }
   if (chunk.length > 0) await flush();
@@ -99,10 +124,26 @@ async function meanVectors(options: PersonVectorOptions, people: number, stage: 
   return { x, types, rows };
 }
 
-/** Row `row` of x = the mean of consecutive 512-d vectors. */
-function meanInto(x: Matrix, row: number, vectors: Float32Array): void {
-  const target = x.data.subarray(row * EMBEDDING_SIZE, (row + 1) * EMBEDDING_SIZE);
+/**
+ * Row `row` of x from consecutive 512-d post vectors: one block per pooling,
+ * the mean, the element-wise maximum, or the (population) standard deviation,
+ * which is 0 for a person with one post.
+ */
+export function poolInto(x: Matrix, row: number, vectors: Float32Array, pooling: readonly Pooling[]): void {
   const count = vectors.length / EMBEDDING_SIZE;
-  for (let k = 0; k < count; k++) for (let j = 0; j < EMBEDDING_SIZE; j++) target[j]! += vectors[k * EMBEDDING_SIZE + j]!;
-  for (let j = 0; j < EMBEDDING_SIZE; j++) target[j]! /= count;
+  const mean = new Float64Array(EMBEDDING_SIZE);
+  for (let k = 0; k < count; k++) for (let j = 0; j < EMBEDDING_SIZE; j++) mean[j]! += vectors[k * EMBEDDING_SIZE + j]!;
+  for (let j = 0; j < EMBEDDING_SIZE; j++) mean[j]! /= count;
+  pooling.forEach((kind, block) => {
+    const target = x.data.subarray((row * pooling.length + block) * EMBEDDING_SIZE, (row * pooling.length + block + 1) * EMBEDDING_SIZE);
+    if (kind === 'mean') target.set(mean);
+    else if (kind === 'max') {
+      target.fill(-Infinity);
+      for (let k = 0; k < count; k++) for (let j = 0; j < EMBEDDING_SIZE; j++) target[j] = Math.max(target[j]!, vectors[k * EMBEDDING_SIZE + j]!);
+    } else {
+      const squares = new Float64Array(EMBEDDING_SIZE);
+      for (let k = 0; k < count; k++) for (let j = 0; j < EMBEDDING_SIZE; j++) squares[j]! += (vectors[k * EMBEDDING_SIZE + j]! - mean[j]!) ** 2;
+      for (let j = 0; j < EMBEDDING_SIZE; j++) target[j] = Math.sqrt(squares[j]! / count);
+    }
+  });
 }

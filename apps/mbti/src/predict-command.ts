@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { loadBackend, predictProbabilities, createMatrix, type BackendRequest, UserError } from '@mtl/core';
+import { loadBackend, predictProbabilities, createMatrix, type BackendRequest, type Matrix, UserError } from '@mtl/core';
 import { EMBEDDING_SIZE, encoderId, loadSentenceEncoder } from '@mtl/embedding';
+import { hashNgrams } from './ngram-hashing.js';
+import { type FittedFeatures, type MbtiFeatureRecipe, personFeatures } from './person-features.js';
+import { embeddedPosts, poolInto } from './person-vectors.js';
 import { cleanPosts } from './post-cleaning.js';
 import { AXES, typeFromProbabilities } from './personality-type.js';
 import { loadMbtiModel } from './saved-mbti-model.js';
@@ -23,7 +26,9 @@ export interface Prediction {
 
 /**
  * Predicts the four axes for one person's text: posts split on "|||" like the
- * Kaggle file, cleaned the same way as in training, embedded and averaged.
+ * Kaggle file, cleaned the same way as in training, and turned into the
+ * model's input by the recipe saved with it (the posts embedded and how they
+ * are pooled, the hashed n-grams and their idf).
  */
 export async function runPredict(settings: PredictSettings): Promise<Prediction> {
   const text = inputText(settings);
@@ -31,13 +36,16 @@ export async function runPredict(settings: PredictSettings): Promise<Prediction>
   if (posts.length === 0)
     throw new UserError('nothing to predict from: the text is empty once URLs and type codes are removed. Give some sentences the person wrote.');
   const backend = await loadBackend({ request: settings.backend, ...(settings.backend ? { requestedBy: `--backend ${settings.backend}` } : {}) });
-  const { model } = await loadMbtiModel(settings.model, encoderId(settings.modelDir));
-  const encoder = await loadSentenceEncoder(settings.modelDir);
+  const { model, recipe, fitted } = await loadMbtiModel(settings.model, encoderId(settings.modelDir));
   try {
-    const vectors = await encoder.embed(posts);
-    const mean = createMatrix(1, EMBEDDING_SIZE);
-    for (let i = 0; i < posts.length; i++) for (let j = 0; j < EMBEDDING_SIZE; j++) mean.data[j]! += vectors[i * EMBEDDING_SIZE + j]! / posts.length;
-    const probs = predictProbabilities(model, mean).data;
+    const encoder = await loadSentenceEncoder(settings.modelDir);
+    let x: Matrix;
+    try {
+      x = await personInput({ posts, recipe, fitted, embed: (texts) => encoder.embed(texts) });
+    } finally {
+      encoder.dispose();
+    }
+    const probs = predictProbabilities(model, x).data;
     return {
       type: typeFromProbabilities(probs),
       probabilities: Object.fromEntries(AXES.map((axis, i) => [axis, probs[i]!])),
@@ -45,9 +53,23 @@ export async function runPredict(settings: PredictSettings): Promise<Prediction>
       backend: backend.name,
     };
   } finally {
-    encoder.dispose();
     model.dispose();
   }
+}
+
+/** One person's input row, as `mbti train` and `mbti evaluate` build it from a file: the recipe's posts embedded and pooled, its n-grams of every post. */
+export async function personInput(input: {
+  posts: readonly string[];
+  recipe: MbtiFeatureRecipe;
+  fitted: FittedFeatures;
+  embed: (texts: string[]) => Promise<Float32Array>;
+}): Promise<Matrix> {
+  const { posts, recipe, fitted } = input;
+  const vectors = await input.embed([...embeddedPosts(posts, recipe.maxPosts ?? undefined)]);
+  const pooled = createMatrix(1, EMBEDDING_SIZE * recipe.pooling.length);
+  poolInto(pooled, 0, vectors, recipe.pooling);
+  const ngrams = recipe.ngrams ? [hashNgrams(posts, recipe.ngrams)] : null;
+  return personFeatures({ pooled, ngrams }, recipe, fitted);
 }
 
 export function formatPrediction(p: Prediction): string {
