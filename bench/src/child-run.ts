@@ -2,11 +2,28 @@ import { spawn } from 'node:child_process';
 
 export type ChildOutcome<T> = { ok: true; result: T } | { ok: false; reason: string };
 
+/** Reads the result out of a child's stdout; undefined when it has none. */
+export type ResultParser<T> = (stdout: string) => T | undefined;
+
+/** The `RESULT {json}` line our children and peers print. */
+export function resultLine<T>(stdout: string): T | undefined {
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  return line ? (JSON.parse(line.slice(7)) as T) : undefined;
+}
+
 /**
- * Runs a benchmark child and takes its `RESULT {json}` line. A `SKIP reason`
- * line, a non-zero exit or a missing result becomes a skip with the reason.
+ * Runs a benchmark child and takes its result (by default its `RESULT {json}`
+ * line). A `SKIP reason` line, a non-zero exit or a missing result becomes a
+ * skip with the reason.
  */
-export function runChild<T>(command: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 15 * 60_000): Promise<ChildOutcome<T>> {
+export function runChild<T>(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { timeoutMs?: number; parse?: ResultParser<T> } = {},
+): Promise<ChildOutcome<T>> {
+  const timeoutMs = options.timeoutMs ?? 15 * 60_000;
+  const parse = options.parse ?? resultLine<T>;
   return new Promise((resolve) => {
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -23,8 +40,8 @@ export function runChild<T>(command: string, args: string[], env: NodeJS.Process
       const lines = stdout.split('\n');
       const skip = lines.find((l) => l.startsWith('SKIP '));
       if (skip) return resolve({ ok: false, reason: skip.slice(5) });
-      const result = lines.find((l) => l.startsWith('RESULT '));
-      if (code === 0 && result) return resolve({ ok: true, result: JSON.parse(result.slice(7)) as T });
+      const result = code === 0 ? parse(stdout) : undefined;
+      if (result !== undefined) return resolve({ ok: true, result });
       const why = lastErrorLine(stderr) ?? `exit ${code ?? signal}`;
       resolve({ ok: false, reason: why });
     });

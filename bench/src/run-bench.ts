@@ -2,13 +2,27 @@
  * `npm run bench`: runs the suites, writes bench/results/<suite>.json and
  * prints one markdown table. Flags: --only toy,mbti,ingestion,dashboard
  * --rounds N (toy interleaving rounds) --epochs N (measured toy epochs per run) --no-cpu
- * --mbti-epochs N --dashboard-epochs N.
+ * --mbti-epochs N --dashboard-epochs N --wait-quiet S (seconds to wait for a quiet machine, default 180).
+ *
+ * The load average is sampled when the run starts and around every suite, and
+ * printed beside every ratio; a run that started loaded claims nothing (machine-load.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machineInfo } from './machine.js';
+import {
+  describeLoad,
+  type LoadSample,
+  type LoadSpan,
+  loadVerdict,
+  markRows,
+  NOT_A_CLAIM,
+  QUIET_LOAD_LIMIT,
+  sampleLoad,
+  waitForQuiet,
+} from './machine-load.js';
 import { markdownTable, type ReportRow } from './report-row.js';
 import { runDashboardSuite } from './dashboard-suite.js';
 import { runIngestionSuite } from './ingestion-suite.js';
@@ -26,24 +40,45 @@ const { values } = parseArgs({
     'no-cpu': { type: 'boolean', default: false },
     'mbti-epochs': { type: 'string', default: '20' },
     'dashboard-epochs': { type: 'string', default: '65' },
+    'wait-quiet': { type: 'string', default: '180' },
   },
 });
 const only = new Set(values.only ? values.only.split(',') : SUITES);
 for (const name of only) if (!(SUITES as readonly string[]).includes(name)) throw new Error(`--only: unknown suite "${name}"; use ${SUITES.join(', ')}`);
 
 mkdirSync(RESULTS, { recursive: true });
+const runStart = await waitForQuiet({
+  maxSeconds: Number(values['wait-quiet']),
+  onWait: (load, waited) =>
+    process.stderr.write(`waiting for a quiet machine: 1-minute load ${load.oneMinute.toFixed(2)} >= ${QUIET_LOAD_LIMIT} (${waited.toFixed(0)} s so far)\n`),
+});
+const verdict = loadVerdict(runStart);
+process.stderr.write(
+  `load average at the start: ${runStart.oneMinute.toFixed(2)} (1 min), ${runStart.fiveMinutes.toFixed(2)} (5 min): ${verdict === 'quiet' ? 'quiet' : `loaded — every ratio of this run is marked "${NOT_A_CLAIM}"`}\n`,
+);
 const rows: ReportRow[] = [];
 let torch: string | undefined;
 let blas: string | undefined;
-const save = (name: string, json: unknown) =>
-  writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify({ machine: machineInfo(torch), ...(json as object) }, null, 2)}\n`);
+const save = (name: string, json: unknown, span: LoadSpan) =>
+  writeFileSync(
+    join(RESULTS, `${name}.json`),
+    `${JSON.stringify({ machine: machineInfo(torch), load: { verdict, limit: QUIET_LOAD_LIMIT, runStart, suite: span }, ...(json as object) }, null, 2)}\n`,
+  );
+/** Runs one suite between two load samples; its rows get the load beside them. */
+const suite = async <R extends { rows: ReportRow[]; json: unknown }>(file: string, run: () => Promise<R>): Promise<R> => {
+  const start: LoadSample = rows.length === 0 ? runStart : sampleLoad();
+  const result = await run();
+  const span = { start, end: sampleLoad() };
+  rows.push(...markRows(result.rows, span, verdict));
+  save(file, { ...(result.json as object), table: markRows(result.rows, span, verdict) }, span);
+  process.stderr.write(`${file}: ${describeLoad(span)}\n`);
+  return result;
+};
 
 if (only.has('toy')) {
-  const toy = await runToySuite({ rounds: Number(values.rounds), epochs: Number(values.epochs), skipCpu: values['no-cpu'] });
+  const toy = await suite('toy-training', () => runToySuite({ rounds: Number(values.rounds), epochs: Number(values.epochs), skipCpu: values['no-cpu'] }));
   torch = toy.torchVersion;
   blas = toy.blas;
-  rows.push(...toy.rows);
-  save('toy-training', toy.json);
 }
 
 for (const [name, file, run] of [
@@ -52,13 +87,15 @@ for (const [name, file, run] of [
   ['dashboard', 'dashboard-cost', () => runDashboardSuite(Number(values['dashboard-epochs']))],
 ] as const) {
   if (!only.has(name)) continue;
-  const result = await run();
-  rows.push(...result.rows);
-  save(file, result.json);
+  await suite(file, run);
 }
 
 const machine = machineInfo(torch);
+const end = sampleLoad();
 console.log(
-  `\nMachine: ${machine.cores}x ${machine.cpu}, Node ${machine.node}, tfjs ${machine.tfjs}, PyTorch ${machine.torch ?? 'not measured'}${blas ? ` (BLAS ${blas})` : ''}, load average ${machine.loadAverage.toFixed(1)}\n`,
+  `\nMachine: ${machine.cores}x ${machine.cpu}, Node ${machine.node}, tfjs ${machine.tfjs}, PyTorch ${machine.torch ?? 'not measured'}${blas ? ` (BLAS ${blas})` : ''}`,
+);
+console.log(
+  `Load average (1 min): ${runStart.oneMinute.toFixed(2)} at the start, ${end.oneMinute.toFixed(2)} at the end: ${verdict === 'quiet' ? `quiet (< ${QUIET_LOAD_LIMIT} at the start)` : `LOADED (>= ${QUIET_LOAD_LIMIT} at the start): no ratio of this run is a claim`}\n`,
 );
 console.log(markdownTable(rows));
