@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: runs the suites, writes bench/results/<suite>.json and
- * prints one markdown table. Flags: --only toy,mbti,ingestion,dashboard
+ * prints one markdown table. Flags: --only toy,tox21,mbti,ingestion,dashboard
  * --rounds N (toy interleaving rounds) --epochs N (measured toy epochs per run) --no-cpu
- * --mbti-epochs N --dashboard-epochs N --wait-quiet S (seconds to wait for a quiet machine, default 180).
+ * --tox21-epochs N (measured Tox21 epochs per run) --mbti-epochs N --dashboard-epochs N --wait-quiet S (seconds to wait for a quiet machine, default 180).
  *
  * The load average is sampled when the run starts and around every suite, and
  * printed beside every ratio; a run that started loaded claims nothing (machine-load.ts).
@@ -27,10 +27,11 @@ import { markdownTable, type ReportRow } from './report-row.js';
 import { runDashboardSuite } from './dashboard-suite.js';
 import { runIngestionSuite } from './ingestion-suite.js';
 import { runMbtiSuite } from './mbti-suite.js';
+import { runTox21Suite } from './tox21-suite.js';
 import { runToySuite } from './toy-suite.js';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
-const SUITES = ['toy', 'mbti', 'ingestion', 'dashboard'] as const;
+const SUITES = ['toy', 'tox21', 'mbti', 'ingestion', 'dashboard'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     epochs: { type: 'string', default: '5' },
     'no-cpu': { type: 'boolean', default: false },
+    'tox21-epochs': { type: 'string', default: '3' },
     'mbti-epochs': { type: 'string', default: '20' },
     'dashboard-epochs': { type: 'string', default: '65' },
     'wait-quiet': { type: 'string', default: '180' },
@@ -79,6 +81,12 @@ if (only.has('toy')) {
   const toy = await suite('toy-training', () => runToySuite({ rounds: Number(values.rounds), epochs: Number(values.epochs), skipCpu: values['no-cpu'] }));
   torch = toy.torchVersion;
   blas = toy.blas;
+}
+
+if (only.has('tox21')) {
+  const tox21 = await suite('tox21-training', () => runTox21Suite({ rounds: Number(values.rounds), epochs: Number(values['tox21-epochs']) }));
+  torch ??= tox21.torchVersion;
+  blas ??= tox21.blas;
 }
 
 for (const [name, file, run] of [

@@ -3,27 +3,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild } from './child-run.js';
 import type { ReportRow } from './report-row.js';
+import { addFastestPerRound, type EpochTimes, ratioOf, runInterleaved, type Variant } from './interleaved-runs.js';
 import { median } from './stats.js';
 import { writeToyTrainingFile } from './toy-dataset.js';
 import { plainPeerPresent, runPlainPeer } from './toy-plain-peer.js';
 
 const BENCH_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const PYTHON = process.env.MTL_BENCH_PYTHON ?? '/usr/bin/python3';
-
-interface EpochTimes {
-  epochSeconds: number[];
-  trainLoss: number[];
-  torch?: string;
-  blas?: string;
-}
-
-interface Variant {
-  id: string;
-  label: string;
-  warmup: number;
-  measured: number;
-  run(epochs: number): Promise<{ ok: true; result: EpochTimes } | { ok: false; reason: string }>;
-}
 
 export interface ToySuiteOptions {
   rounds: number;
@@ -99,46 +85,18 @@ export async function runToySuite(options: ToySuiteOptions): Promise<ToySuiteRes
   ];
   if (!options.skipCpu) variants.push(tfjsVariant('cpu', 'our trainer, cpu', 'cpu', 'trainer', 1, 2));
 
-  const perRound = new Map<string, number[]>(variants.map((v) => [v.id, []]));
-  const losses = new Map<string, number[]>();
-  const skipped = new Map<string, string>();
-  let torchVersion: string | undefined;
-  let blas: string | undefined;
-  for (let round = 0; round < options.rounds; round++) {
-    for (const variant of variants) {
-      if (skipped.has(variant.id)) continue;
-      process.stderr.write(`toy round ${round + 1}/${options.rounds}: ${variant.label}... `);
-      const outcome = await variant.run(variant.warmup + variant.measured);
-      if (!outcome.ok) {
-        skipped.set(variant.id, outcome.reason);
-        process.stderr.write(`skipped: ${outcome.reason}\n`);
-        continue;
-      }
-      const measured = outcome.result.epochSeconds.slice(variant.warmup);
-      perRound.get(variant.id)!.push(median(measured));
-      losses.set(variant.id, outcome.result.trainLoss);
-      torchVersion ??= outcome.result.torch;
-      blas ??= outcome.result.blas;
-      process.stderr.write(`${median(measured).toFixed(3)} s/epoch\n`);
-    }
-  }
-
+  const runs = await runInterleaved({ name: 'toy', variants, rounds: options.rounds });
+  const { perRound, losses, skipped, torchVersion, blas } = runs;
   // The fastest PyTorch run of each round (our peer and the plain loop, 1 and 2 threads): with the
   // cores oversubscribed, 2 OpenMP threads can be several times slower than 1, and the target is
   // about PyTorch at its best on this machine.
-  const torchRuns = variants.filter((v) => isTorch(v.id) && !skipped.has(v.id)).map((v) => perRound.get(v.id)!);
-  if (torchRuns.length > 0 && torchRuns.every((r) => r.length === options.rounds))
-    perRound.set(
-      'torch',
-      torchRuns[0]!.map((_, i) => Math.min(...torchRuns.map((r) => r[i]!))),
-    );
-
-  const ratio = (a: string, b: string): number | undefined => {
-    const ra = perRound.get(a) ?? [];
-    const rb = perRound.get(b) ?? [];
-    if (skipped.has(a) || skipped.has(b) || ra.length !== rb.length || ra.length === 0) return undefined;
-    return median(ra.map((t, i) => t / rb[i]!));
-  };
+  addFastestPerRound(
+    runs,
+    'torch',
+    variants.filter((v) => isTorch(v.id)).map((v) => v.id),
+    options.rounds,
+  );
+  const ratio = (a: string, b: string) => ratioOf(runs, a, b);
   const rowsOut: ReportRow[] = variants.map((v) => {
     const reason = skipped.get(v.id);
     if (reason) return { benchmark: 'toy training', variant: v.label, value: 'skipped', status: 'skipped', note: reason };
