@@ -134,6 +134,23 @@ describe('mtl bad input: rows that cannot be featurised are skipped and counted'
     expect(results(out).data.rows).toBe(6);
   });
 
+  // Regression: the CSV parser skipped empty lines, so in a one-column file the empty text was neither counted nor
+  // given its line, and the rows after it took the numbers of the rows before them.
+  it('an empty line in a one-column text file is an empty text: predict counts it and gives it blank probabilities', async () => {
+    const data = file('one-column-texts.csv', 'text\nsweet ripe plums\n\nstale dry bread\n');
+    const predictions = join(work, 'one-column-predictions.csv');
+    const run = succeeded(
+      await mtl(['predict', '--model', join(work, 'texts', 'model'), '--data', data, '--out', predictions, '--cache', cache, '--workers', '1']),
+    );
+    expect(run.stdout).toMatch(/warning: .*one-column-texts\.csv: skipped 1 row\(s\) whose text is empty \(rows 2\)\./);
+    expect(run.stdout).toMatch(/predicted 2 of 3 rows/);
+    const [header, ...rows] = readFileSync(predictions, 'utf8').trimEnd().split('\n');
+    expect(header).toBe('row,good');
+    expect(rows.map((row) => row.split(',')[0])).toEqual(['1', '2', '3']);
+    expect(rows[1]).toBe('2,');
+    expect(Number(rows[2]!.split(',')[1])).toBeGreaterThan(0);
+  });
+
   it('unparsable SMILES: the rows are skipped, counted, the first ones named with RDKit’s reason', async () => {
     const [header, ...rows] = readFileSync(MOLECULES, 'utf8').trimEnd().split('\n');
     const broken = ['bad1,C1CC,1,0,0', 'bad2,not_a_smiles,0,0,0', 'bad3,c1cccc1,0,1,0', 'bad4,C(C)(C)(C)(C)C,0,0,0'];

@@ -108,6 +108,44 @@ describe('mtl: a numeric table with blank labels (the toy points as CSV)', () =>
   });
 });
 
+describe('mtl: a task with too few labels (untrained)', () => {
+  // The points with a fourth task labelled on 12 rows, 2 of them positive: fewer than --min-class-labels 5.
+  const [header, ...rows] = cells(POINTS);
+  const data = join(work, 'points-rare.csv');
+  writeFileSync(data, [[...header!, 'rare'], ...rows.map((row, i) => [...row, i < 2 ? '1' : i < 12 ? '0' : ''])].map((row) => row.join(',')).join('\n') + '\n');
+  const out = join(work, 'points-rare');
+  const common = ['--cache', join(work, 'cache-points')];
+
+  it('train reports it untrained and the saved model records it', async () => {
+    const run = succeeded(await mtl(['--data', data, ...common, '--out', out, '--epochs', '10']));
+    expect(run.stdout).toMatch(/task rare has \d positive and \d+ negative training labels, fewer than 5 of a class/);
+    expect(results(out).untrained).toEqual(['rare']);
+    const meta = JSON.parse(readFileSync(join(out, 'model', 'meta.json'), 'utf8')) as { settings: Record<string, unknown> };
+    expect(meta.settings['untrainedTasks']).toEqual(['rare']);
+  });
+
+  it('predict leaves its column blank and says why; the trained tasks get probabilities', async () => {
+    const predictions = join(work, 'predictions', 'points-rare.csv');
+    const run = succeeded(await mtl(['predict', '--model', join(out, 'model'), '--data', data, '--out', predictions, ...common]));
+    expect(run.stdout).toMatch(/warning: the model never trained rare \(too few training labels of a class\): left blank in the predictions\./);
+    const [predictedHeader, ...predicted] = cells(predictions);
+    expect(predictedHeader).toEqual(['row', 'y0', 'y1', 'y2', 'rare']);
+    expect(predicted).toHaveLength(400);
+    expect(predicted.every((row) => row[4] === undefined || row[4] === '')).toBe(true);
+    expect(predicted.every((row) => row.slice(1, 4).every((p) => p !== '' && Number(p) >= 0 && Number(p) <= 1))).toBe(true);
+  });
+
+  it('evaluate reports it untrained, with no scores, beside the scored tasks', async () => {
+    const evaluation = join(work, 'evaluation-rare');
+    const run = succeeded(await mtl(['evaluate', '--model', join(out, 'model'), '--data', data, '--out', evaluation, ...common]));
+    expect(run.stdout).toMatch(/warning: the model never trained rare .*: reported untrained, not scored\./);
+    expect(run.stdout).toMatch(/\| rare \| .*untrained/);
+    const tasks = (JSON.parse(readFileSync(join(evaluation, 'evaluation.json'), 'utf8')) as Evaluation).tasks;
+    expect(tasks.find((t) => t.name === 'rare')).toMatchObject({ untrained: true, auc: null, averagePrecision: null, labelled: 12 });
+    for (const task of tasks.filter((t) => t.name !== 'rare')) expect(task.auc).toBeGreaterThan(0.5);
+  });
+});
+
 describe('mtl: molecules (SMILES through RDKit)', () => {
   const cache = join(work, 'cache-molecules');
   const model = join(work, 'molecules', 'model');

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { loadBackend, maskedMetrics, type RunEventListener, type TaskMetrics, type TrainingControl, writeJsonAtomic } from '@mtl/core';
+import { loadBackend, markUntrained, maskedMetrics, type RunEventListener, type TaskMetrics, type TrainingControl, writeJsonAtomic } from '@mtl/core';
 import { prepareOutputDir, writeTaskMetricsPng } from '@mtl/kit';
 import { featureRuntime } from './mtl-app.js';
-import { loadMtlModel } from './saved-mtl-model.js';
+import { loadMtlModel, untrainedNotice } from './saved-mtl-model.js';
 import { scoreTable, type ScoringSettings } from './scoring-table.js';
 import { describeSkipped } from './skipped-rows.js';
 import { takeRows } from '@mtl/core';
@@ -18,7 +18,7 @@ export interface EvaluationResults {
   model: string;
   data: string;
   rows: { read: number; scored: number };
-  /** Per task: ROC-AUC (`auc`), PR-AUC (`averagePrecision`), balanced accuracy and the rest, over the labelled rows. */
+  /** Per task: ROC-AUC (`auc`), PR-AUC (`averagePrecision`), balanced accuracy and the rest, over the labelled rows; `untrained: true` and no scores for a head the model never trained. */
   tasks: TaskMetrics[];
   files: Record<string, string>;
 }
@@ -35,7 +35,9 @@ export async function runEvaluate(
     const scored = await scoreTable({ path: settings.data, saved, withLabels: true, runtime: featureRuntime(settings, context) });
     for (const message of describeSkipped(settings.data, scored.skipped)) context.onEvent({ type: 'notice', level: 'warning', message });
     const keep = Array.from(scored.valid.keys()).filter((r) => scored.valid[r] === 1);
-    const tasks = maskedMetrics(takeRows(scored.columns.labels, keep), takeRows(scored.probabilities, keep), saved.tasks);
+    const untrained = untrainedNotice(saved, 'reported untrained, not scored');
+    if (untrained) context.onEvent({ type: 'notice', level: 'warning', message: untrained });
+    const tasks = markUntrained(maskedMetrics(takeRows(scored.columns.labels, keep), takeRows(scored.probabilities, keep), saved.tasks), saved.untrainedTasks);
     const files = { results: 'evaluation.json', chart: 'evaluation.png' };
     await writeTaskMetricsPng(tasks, join(outDir, files.chart), `mtl: ${keep.length} rows of ${settings.data} (${backend.name})`);
     const results: EvaluationResults = {

@@ -3,7 +3,7 @@ import { loadBackend, type RunEventListener, type TrainingControl, writeFileAtom
 import { prepareOutputDir } from '@mtl/kit';
 import { stringify } from 'csv-stringify/sync';
 import { featureRuntime } from './mtl-app.js';
-import { loadMtlModel } from './saved-mtl-model.js';
+import { loadMtlModel, untrainedNotice } from './saved-mtl-model.js';
 import { scoreTable, type ScoringSettings } from './scoring-table.js';
 import { describeSkipped } from './skipped-rows.js';
 
@@ -22,8 +22,8 @@ export interface PredictSummary {
 /**
  * Writes one probability column per task for every row of a table that may
  * carry no labels at all, beside its id (or its row number). Rows whose features
- * cannot be built keep their line with empty probabilities. The file is written
- * whole or not at all.
+ * cannot be built keep their line with empty probabilities, and so does the
+ * column of a task the model never trained. The file is written whole or not at all.
  */
 export async function runPredict(
   settings: PredictSettings,
@@ -36,12 +36,15 @@ export async function runPredict(
   try {
     const scored = await scoreTable({ path: settings.data, saved, withLabels: false, id: settings.id, runtime: featureRuntime(settings, context) });
     for (const message of describeSkipped(settings.data, scored.skipped)) context.onEvent({ type: 'notice', level: 'warning', message });
+    const untrained = untrainedNotice(saved, 'left blank in the predictions');
+    if (untrained) context.onEvent({ type: 'notice', level: 'warning', message: untrained });
+    const blank = saved.tasks.map((task) => saved.untrainedTasks.includes(task));
     const idHeader = scored.columns.idColumn ?? 'row';
     const records = scored.columns.ids.map((id, r) => [
       id,
       ...saved.tasks.map((_, t) => {
         const p = scored.probabilities.data[r * saved.tasks.length + t]!;
-        return Number.isNaN(p) ? '' : p.toFixed(6);
+        return Number.isNaN(p) || blank[t] ? '' : p.toFixed(6);
       }),
     ]);
     writeFileAtomic(out, stringify([[idHeader, ...saved.tasks], ...records]));

@@ -8,6 +8,8 @@ export interface SavedMtlModel {
   recipe: FeatureRecipe;
   standardisation: Standardisation;
   idColumn: string | null;
+  /** Tasks whose heads learnt nothing (too few training labels of a class): not predictions, whatever the head outputs. */
+  untrainedTasks: string[];
 }
 
 /** Loads and checks a model directory; `flag` names where it came from in messages. */
@@ -19,5 +21,22 @@ export async function loadMtlModel(dir: string, flag = '--model'): Promise<Saved
     model.dispose();
     throw new UserError(`${flag} ${dir}: the model has no feature recipe (written by an older mtl?). Train it again with this version.`);
   }
-  return { model, tasks: meta.taskNames, recipe: recipe.features, standardisation: fitted.standardisation, idColumn: recipe.idColumn ?? null };
+  // Models saved before the kit recorded them have no list: every head counts as trained.
+  const untrained = meta.settings['untrainedTasks'];
+  const untrainedTasks = Array.isArray(untrained) ? meta.taskNames.filter((task) => untrained.includes(task)) : [];
+  return {
+    model,
+    tasks: meta.taskNames,
+    recipe: recipe.features,
+    standardisation: fitted.standardisation,
+    idColumn: recipe.idColumn ?? null,
+    untrainedTasks,
+  };
+}
+
+/** The warning predict and evaluate give for a model with untrained heads; undefined when every head trained. */
+export function untrainedNotice(saved: SavedMtlModel, what: string): string | undefined {
+  if (saved.untrainedTasks.length === 0) return undefined;
+  const names = saved.untrainedTasks.join(', ');
+  return `the model never trained ${names} (too few training labels of a class): ${what}. Train again with more labels of ${names}, or a lower --min-class-labels, to predict it.`;
 }

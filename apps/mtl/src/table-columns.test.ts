@@ -83,3 +83,25 @@ describe('readColumns', () => {
     expect(Array.from(t.labels.data)).toEqual([0]);
   });
 });
+
+describe('readColumns: empty lines', () => {
+  // Regression: the CSV parser skips empty lines, so in a one-column file an empty text (or SMILES) vanished
+  // uncounted and every later row took the number of the one before it.
+  it('reads an empty line of a one-column table as a row with an empty cell; empty lines after the last row are not rows', async () => {
+    const path = csv('one-column.csv', 'review\nGreat soup\n\nCold fries\n\n\nNice staff\n\n');
+    const t = await readColumns(request({ path, text: 'review' }));
+    expect(t.text).toEqual(['Great soup', '', 'Cold fries', '', '', 'Nice staff']);
+    expect(t.ids).toEqual(['1', '2', '3', '4', '5', '6']);
+  });
+
+  it('does the same with CRLF line ends', async () => {
+    const path = csv('one-column-crlf.csv', 'smiles\r\nCCO\r\n\r\nCCN\r\n');
+    expect((await readColumns(request({ path, smiles: 'smiles' }))).smiles).toEqual(['CCO', '', 'CCN']);
+  });
+
+  it('skips an empty line of a wider table: it is no row (a row has a cell per column)', async () => {
+    const path = csv('two-columns.csv', 'review,positive\nGreat soup,1\n\nCold fries,0\n');
+    const t = await readColumns(request({ path, text: 'review', tasks: ['positive'] }));
+    expect(t.text).toEqual(['Great soup', 'Cold fries']);
+  });
+});

@@ -1,5 +1,5 @@
 import { type RunEventListener, UserError } from '@mtl/core';
-import { csvRecords } from '@mtl/kit';
+import { type CsvRecord, csvRecords } from '@mtl/kit';
 import { isMissingCell, parseLabel, parseNumber } from './label-values.js';
 
 /** Longest record accepted: a row of a wide table of numbers or a long text cell; longer means a quote left open. */
@@ -28,9 +28,23 @@ export interface TableScan {
   rows: number;
 }
 
-/** Options every read of a user's table shares. */
-export function tableRecords(path: string, flag: string, progress?: { onEvent: RunEventListener; stage: string }) {
-  return csvRecords({ path, flag, maxRecordChars: MAX_RECORD_CHARS, expected: 'with a header row of column names', ...progress });
+/**
+ * The records of a user's table, the header first. The CSV parser skips empty
+ * lines; in a table of one column an empty line between rows is a row whose
+ * cell is empty (an empty text, a missing SMILES), so it comes back as one, to
+ * be skipped and counted like any other empty cell. Empty lines after the last
+ * row are not rows.
+ */
+export async function* tableRecords(path: string, flag: string, progress?: { onEvent: RunEventListener; stage: string }): AsyncGenerator<CsvRecord> {
+  let width: number | undefined;
+  for await (const record of csvRecords({ path, flag, maxRecordChars: MAX_RECORD_CHARS, expected: 'with a header row of column names', ...progress })) {
+    if (width === 1) {
+      // The line is exact when the next row is on one line (no quoted line break).
+      for (let i = 0; i < record.emptyLinesBefore; i++) yield { record: [''], line: record.line - record.emptyLinesBefore + i, emptyLinesBefore: 0 };
+    }
+    width ??= record.record.length;
+    yield record;
+  }
 }
 
 /**

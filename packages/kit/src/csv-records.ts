@@ -24,6 +24,12 @@ export interface CsvRecordsOptions {
 export interface CsvRecord {
   record: string[];
   line: number;
+  /**
+   * Empty lines skipped between the previous record and this one. In a
+   * one-column table an empty line is a row whose cell is empty: a reader
+   * that must count such rows finds them here.
+   */
+  emptyLinesBefore: number;
 }
 
 /**
@@ -44,10 +50,12 @@ export async function* csvRecords(options: CsvRecordsOptions): AsyncGenerator<Cs
     () => {},
   );
   let records = 0;
+  let emptyLines = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; empty_lines: number } }>) {
       records++;
-      yield { record, line: info.lines };
+      yield { record, line: info.lines, emptyLinesBefore: info.empty_lines - emptyLines };
+      emptyLines = info.empty_lines;
     }
   } catch (error) {
     // The header is record 1, so the data row being read is the records seen so far.

@@ -136,6 +136,8 @@ export async function runExperiment<O extends CommonOptions>(app: ExperimentApp<
         seed: options.seed,
         missingRate: options.missingRate,
         epochs: result.history.length,
+        // A head that never learnt (too few labels) must not be read as a prediction by whoever loads the model.
+        untrainedTasks: result.untrainedTasks,
         ...(result.bestEpoch ? { bestEpoch: result.bestEpoch.epoch } : {}),
         ...(ensemble.results.length > 1
           ? { ensemble: ensemble.results.map((r) => ({ epochs: r.history.length, bestEpoch: r.bestEpoch?.epoch ?? null })) }
