@@ -21,6 +21,11 @@ export interface Standardisation {
   columns: number[];
   mean: number[];
   sd: number[];
+  /**
+   * Standardised values are clipped to ±clip (--clip): a molecule 60 sd out on
+   * one descriptor would otherwise dominate its hidden units. Absent: no clipping.
+   */
+  clip?: number;
 }
 
 export const FEATURE_RECIPE_VERSION = 1;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent, StageEvent } from '@mtl/core';
 import { FeatureCache } from './feature-cache.js';
+import { FRAGMENT_PATTERNS } from './fragment-patterns.js';
 import {
   DEFAULT_MOLECULE_RECIPE,
   featurizeMolecules,
@@ -135,6 +136,20 @@ describe('featurizeMolecules', () => {
     expect(value(0, 'NumHBD')).toBe(1);
   });
 
+  it("counts RDKit's 85 functional groups (fr_*) as log1p of unique matches, in RDKit's order", async () => {
+    const dinitrobenzene = 'O=[N+]([O-])c1cccc([N+](=O)[O-])c1';
+    const result = await featurizeMolecules({ smiles: [ASPIRIN, dinitrobenzene, 'Clc1ccccc1'], recipe: parseMoleculeRecipe({ fingerprints: 'fragments' }) });
+    expect(result.width).toBe(FRAGMENT_PATTERNS.length);
+    expect(result.width).toBe(85);
+    expect(result.featureNames.slice(0, 3)).toEqual(['frag:fr_C=O', 'frag:fr_C=O_noCOO', 'frag:fr_Al_OH']);
+    const count = (row: number, name: string) => Math.round(Math.expm1(result.x.data[row * result.width + result.featureNames.indexOf(`frag:${name}`)]!));
+    // Aspirin: an ester and an acid, so two carbonyls, on one benzene ring.
+    expect([count(0, 'fr_C=O'), count(0, 'fr_ester'), count(0, 'fr_COO'), count(0, 'fr_benzene'), count(0, 'fr_nitro')]).toEqual([2, 1, 1, 1, 0]);
+    expect([count(1, 'fr_nitro'), count(1, 'fr_nitro_arom'), count(1, 'fr_benzene'), count(1, 'fr_halogen')]).toEqual([2, 2, 1, 0]);
+    expect(count(2, 'fr_halogen')).toBe(1);
+    expect(result.x.data[result.featureNames.indexOf('frag:fr_C=O')]).toBeCloseTo(Math.log1p(2), 6);
+  });
+
   it('counts Morgan environments: benzene has three, each six times', async () => {
     const result = await featurizeMolecules({ smiles: [BENZENE, 'C'], recipe: { parts: [{ kind: 'morgan-counts', radius: 2, bits: 2048 }] } });
     expect(rowOf(result, 0).filter((v) => v !== 0)).toEqual(new Float32Array([Math.log1p(6), Math.log1p(6), Math.log1p(6)]));
@@ -225,7 +240,7 @@ describe('parseMoleculeRecipe', () => {
 
   it('names the flag, the value and what to do', () => {
     expect(() => parseMoleculeRecipe({ fingerprints: 'morgan,ecfp' })).toThrow(
-      "--fingerprints 'morgan,ecfp': unknown kind 'ecfp'. Valid kinds: morgan, morgan-counts, maccs, atom-pair, torsion, rdkit, descriptors (comma-separated, e.g. --fingerprints morgan,maccs,descriptors).",
+      "--fingerprints 'morgan,ecfp': unknown kind 'ecfp'. Valid kinds: morgan, morgan-counts, maccs, atom-pair, torsion, rdkit, descriptors, fragments (comma-separated, e.g. --fingerprints morgan,maccs,descriptors).",
     );
     expect(() => parseMoleculeRecipe({ fingerprints: 'morgan,,maccs' })).toThrow(/--fingerprints 'morgan,,maccs': an empty kind\. Valid kinds/);
     expect(() => parseMoleculeRecipe({ fingerprints: 'maccs,maccs' })).toThrow("--fingerprints 'maccs,maccs': 'maccs' is listed twice. Name each kind once.");

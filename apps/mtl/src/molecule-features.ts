@@ -1,5 +1,6 @@
 import { createMatrix, type Matrix, type RunEventListener, UserError } from '@mtl/core';
 import { type FeatureCache, featureCacheKey } from './feature-cache.js';
+import { FRAGMENT_PATTERNS } from './fragment-patterns.js';
 import { loadRDKit, type RDKit, type RDKitMol } from './rdkit-module.js';
 
 // ---------------------------------------------------------------------------
@@ -30,7 +31,9 @@ export type MoleculePart =
   /** RDKit's own path-based ("RDKit") fingerprint bits. */
   | { kind: 'rdkit'; bits: number }
   /** RDKit's descriptors (get_descriptors: weights, logP, TPSA, ring counts, chi and kappa indices...), sorted by name. */
-  | { kind: 'descriptors' };
+  | { kind: 'descriptors' }
+  /** RDKit's 85 functional-group counts (fr_nitro, fr_phenol, fr_halogen...) as log1p(count), from their SMARTS (fragment-patterns.ts). */
+  | { kind: 'fragments' };
 
 export type MoleculePartKind = MoleculePart['kind'];
 
@@ -38,7 +41,16 @@ export interface MoleculeRecipe {
   readonly parts: readonly MoleculePart[];
 }
 
-export const MOLECULE_PART_KINDS: readonly MoleculePartKind[] = ['morgan', 'morgan-counts', 'maccs', 'atom-pair', 'torsion', 'rdkit', 'descriptors'];
+export const MOLECULE_PART_KINDS: readonly MoleculePartKind[] = [
+  'morgan',
+  'morgan-counts',
+  'maccs',
+  'atom-pair',
+  'torsion',
+  'rdkit',
+  'descriptors',
+  'fragments',
+];
 export const DEFAULT_FP_RADIUS = 2;
 export const DEFAULT_FP_BITS = 2048;
 export const MAX_FP_RADIUS = 6;
@@ -98,7 +110,8 @@ export function parseMoleculeRecipe(flags: MoleculeRecipeFlags): MoleculeRecipe 
         return { kind: kind as 'atom-pair' | 'torsion' | 'rdkit', bits };
       case 'maccs':
       case 'descriptors':
-        return { kind: kind as 'maccs' | 'descriptors' };
+      case 'fragments':
+        return { kind: kind as 'maccs' | 'descriptors' | 'fragments' };
     }
   });
   return { parts };
@@ -135,7 +148,7 @@ export function normalizeMoleculeRecipe(recipe: MoleculeRecipe): MoleculeRecipe 
   return { parts };
 }
 
-/** The column name prefix of a part: 'morgan2', 'morgan2-counts', 'maccs', 'atom-pair', 'torsion', 'rdkit', 'desc'. */
+/** The column name prefix of a part: 'morgan2', 'morgan2-counts', 'maccs', 'atom-pair', 'torsion', 'rdkit', 'desc', 'frag'. */
 function partPrefix(part: MoleculePart): string {
   switch (part.kind) {
     case 'morgan':
@@ -144,6 +157,8 @@ function partPrefix(part: MoleculePart): string {
       return `morgan${part.radius}-counts`;
     case 'descriptors':
       return 'desc';
+    case 'fragments':
+      return 'frag';
     default:
       return part.kind;
   }
@@ -184,7 +199,7 @@ export interface MoleculeFeatures {
   /** 1 where the row's molecule was featurised, 0 where it was invalid (skip those rows). */
   valid: Uint8Array;
   invalid: InvalidMolecules;
-  /** One per column: 'morgan2:17', 'morgan2-counts:17', 'maccs:42', 'atom-pair:17', 'torsion:17', 'rdkit:17', 'desc:tpsa'. */
+  /** One per column: 'morgan2:17', 'morgan2-counts:17', 'maccs:42', 'atom-pair:17', 'torsion:17', 'rdkit:17', 'desc:tpsa', 'frag:fr_nitro'. */
   featureNames: string[];
   /** Descriptor values RDKit gave as NaN or infinite (or not at all), written as 0. */
   nonFinite: { values: number; rows: number; descriptors: string[] };
@@ -268,6 +283,8 @@ interface ColumnPlan {
   width: number;
   featureNames: string[];
   descriptorNames: string[];
+  /** The fragment patterns as RDKit query molecules, when the recipe has fragments. */
+  fragmentQueries: readonly RDKitMol[];
 }
 
 function planColumns(options: { recipe: MoleculeRecipe; rdkit: RDKit }): ColumnPlan {
@@ -278,12 +295,31 @@ function planColumns(options: { recipe: MoleculeRecipe; rdkit: RDKit }): ColumnP
     const names =
       part.kind === 'descriptors'
         ? descriptorNames.map((name) => `${prefix}:${name}`)
-        : Array.from({ length: part.kind === 'maccs' ? MACCS_KEYS : part.bits }, (_, i) => `${prefix}:${i}`);
+        : part.kind === 'fragments'
+          ? FRAGMENT_PATTERNS.map(([name]) => `${prefix}:${name}`)
+          : Array.from({ length: part.kind === 'maccs' ? MACCS_KEYS : part.bits }, (_, i) => `${prefix}:${i}`);
     const planned = { part, offset: featureNames.length, width: names.length };
     featureNames.push(...names);
     return planned;
   });
-  return { parts, width: featureNames.length, featureNames, descriptorNames };
+  const fragmentQueries = options.recipe.parts.some((part) => part.kind === 'fragments') ? fragmentQueriesOf(options.rdkit) : [];
+  return { parts, width: featureNames.length, featureNames, descriptorNames, fragmentQueries };
+}
+
+const fragmentQueryCache = new WeakMap<RDKit['module'], RDKitMol[]>();
+
+/** The fragment SMARTS parsed once per RDKit module and kept for the process (a few kB of wasm memory). */
+function fragmentQueriesOf(rdkit: RDKit): RDKitMol[] {
+  let queries = fragmentQueryCache.get(rdkit.module);
+  if (!queries) {
+    queries = FRAGMENT_PATTERNS.map(([name, smarts]) => {
+      const query = rdkit.module.get_qmol(smarts);
+      if (!query || !query.is_valid()) throw new Error(`RDKit could not parse the SMARTS of ${name} (${smarts}): the RDKit module is broken`);
+      return query;
+    });
+    fragmentQueryCache.set(rdkit.module, queries);
+  }
+  return queries;
 }
 
 /**
@@ -401,7 +437,7 @@ function featurizeOne(options: { smiles: string; rdkit: RDKit; layout: ColumnPla
     for (const { part, offset, width } of layout.parts) {
       const block = features.subarray(offset, offset + width);
       try {
-        writePart({ mol, part, block, descriptorNames: layout.descriptorNames, nonFinite });
+        writePart({ mol, part, block, layout, nonFinite });
       } catch (error) {
         // RDKit throws a bare WebAssembly.Exception without a message: say at least which part failed.
         const detail = error instanceof Error && error.message ? `: ${error.message}` : '';
@@ -414,7 +450,7 @@ function featurizeOne(options: { smiles: string; rdkit: RDKit; layout: ColumnPla
   }
 }
 
-function writePart(options: { mol: RDKitMol; part: MoleculePart; block: Float32Array; descriptorNames: readonly string[]; nonFinite: string[] }): void {
+function writePart(options: { mol: RDKitMol; part: MoleculePart; block: Float32Array; layout: ColumnPlan; nonFinite: string[] }): void {
   const { mol, part, block } = options;
   switch (part.kind) {
     case 'morgan':
@@ -430,8 +466,19 @@ function writePart(options: { mol: RDKitMol; part: MoleculePart; block: Float32A
     case 'rdkit':
       return unpackBits(mol.get_rdkit_fp_as_uint8array(JSON.stringify({ nBits: part.bits })) as Uint8Array, block);
     case 'descriptors':
-      return writeDescriptors({ json: mol.get_descriptors(), names: options.descriptorNames, block, nonFinite: options.nonFinite });
+      return writeDescriptors({ json: mol.get_descriptors(), names: options.layout.descriptorNames, block, nonFinite: options.nonFinite });
+    case 'fragments':
+      return writeFragmentCounts({ mol, queries: options.layout.fragmentQueries, block });
   }
+}
+
+/** log1p of each pattern's unique matches; RDKit answers "{}" for none and a JSON array of matches otherwise. */
+function writeFragmentCounts(options: { mol: RDKitMol; queries: readonly RDKitMol[]; block: Float32Array }): void {
+  options.queries.forEach((query, i) => {
+    const matches = JSON.parse(options.mol.get_substruct_matches(query)) as unknown;
+    const count = Array.isArray(matches) ? matches.length : 0;
+    options.block[i] = Math.log1p(count);
+  });
 }
 
 /** RDKit packs bit i into byte i >> 3 at position i & 7 (least significant first); `block.length` bits are read. */

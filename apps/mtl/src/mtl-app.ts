@@ -30,13 +30,14 @@ export function mtlTrainCommand() {
     .option('--id <column>', 'a column that names each row (kept out of the features; predict writes it)')
     .option(
       '--fingerprints <kinds>',
-      'molecular features for --smiles: morgan, morgan-counts, maccs, atom-pair, torsion, rdkit, descriptors (comma-separated)',
+      'molecular features for --smiles: morgan, morgan-counts, maccs, atom-pair, torsion, rdkit, descriptors, fragments (comma-separated)',
       'morgan',
     )
     .option('--fp-radius <r>', 'Morgan radius (default 2: ECFP4)')
     .option('--fp-bits <n>', 'bits of hashed fingerprints (default 2048)')
     .option('--hidden <units>', 'hidden layer sizes of the shared trunk, comma-separated', hiddenLayers('--hidden'), [512])
     .option('--dropout <rate>', 'dropout after each hidden layer, in [0, 1)', dropoutRate, 0.25)
+    .option('--clip <sd>', 'clip standardised features (numeric columns, descriptors) to ± this many sd; 0: off', clipLimit, 0)
     .option('--cache <dir>', 'cache of text vectors and molecule features', DEFAULT_CACHE)
     .addOption(new Option('--model-dir <dir>', 'USE-lite files for --text; default: the copy in universal-sentence-encoder-node'))
     .addOption(new Option('--workers <n>', 'embedding worker threads for --text (default: one per core; 0 = main thread)').argParser(workerCount('--workers')));
@@ -48,6 +49,13 @@ function dropoutRate(value: string): number {
   const rate = Number(value);
   if (value.trim() === '' || !(rate >= 0 && rate < 1)) throw new UserError(`--dropout ${value}: expected a number in [0, 1), e.g. 0.25.`);
   return rate;
+}
+
+function clipLimit(value: string): number {
+  const limit = Number(value);
+  if (value.trim() === '' || !(limit >= 0 && Number.isFinite(limit)))
+    throw new UserError(`--clip ${value}: expected a number of standard deviations, e.g. 5, or 0 for none.`);
+  return limit;
 }
 
 /** The runtime every feature build of a run shares. */
@@ -111,7 +119,7 @@ export const mtlApp: ExperimentApp<MtlTrainOptions> = {
         recipe: { ...recipe, numeric: recipe.numeric },
       },
       fit: (trainRows) => {
-        const standardisation = fitStandardisation(raw, trainRows, recipe.standardised);
+        const standardisation = fitStandardisation(raw, trainRows, recipe.standardised, options.clip);
         return { x: applyStandardisation(raw, standardisation), recipe: { standardisation } };
       },
       facts: { rows: { read: columns.rows, used: keep.length }, skipped: features.skipped, ...features.facts },
@@ -129,6 +137,7 @@ export const mtlApp: ExperimentApp<MtlTrainOptions> = {
   settings: (options) => ({
     hidden: options.hidden,
     dropout: options.dropout,
+    ...(options.clip > 0 ? { clip: options.clip } : {}),
     fingerprints: options.fingerprints,
     fpRadius: options.fpRadius ?? null,
     fpBits: options.fpBits ?? null,

@@ -46,6 +46,19 @@ describe('applyStandardisation', () => {
     expect(Array.from(out.data)).toEqual([-1, 10, 0, 1, 20, -1]);
   });
 
+  it('clips standardised values to ±clip when fitted with one, and keeps the limit with the statistics', () => {
+    // Ten 0s and one 100: the outlier is 3 sd out; clipped at 2 it stays 2 sd out.
+    const x = createMatrix(11, 1, Float32Array.from([...Array<number>(10).fill(0), 100]));
+    const rows = Array.from({ length: 11 }, (_, i) => i);
+    const clipped = fitStandardisation(x, rows, [0], 2);
+    expect(clipped.clip).toBe(2);
+    expect(applyStandardisation(x, clipped).data[10]).toBeCloseTo(2, 6);
+    const free = fitStandardisation(x, rows, [0]);
+    expect(free).not.toHaveProperty('clip');
+    expect(applyStandardisation(x, free).data[10]).toBeCloseTo(100 / free.sd[0]! - free.mean[0]! / free.sd[0]!, 5);
+    expect(applyStandardisation(x, free).data[10]).toBeGreaterThan(3);
+  });
+
   it('returns a copy: the raw features stay raw for the next fold', () => {
     const x = createMatrix(1, 1, Float32Array.of(5));
     const out = applyStandardisation(x, { columns: [0], mean: [1], sd: [2] });
