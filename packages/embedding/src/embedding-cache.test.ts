@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { CACHE_FILE, CACHE_FORMAT, CACHE_VERSION, EmbeddingCache, textHash } from './embedding-cache.js';
+import { CACHE_FILE, CACHE_FORMAT, CACHE_PAGE_SIZE, CACHE_TABLES_SQL, CACHE_VERSION } from './cache-layout.js';
+import { EmbeddingCache, textHash } from './embedding-cache.js';
 import { EMBEDDING_SIZE } from './sentence-encoder.js';
 
 const vector = (seed: number) => Float32Array.from({ length: EMBEDDING_SIZE }, (_, i) => seed + i / 1000);
@@ -41,27 +42,6 @@ describe('EmbeddingCache', () => {
     recleaned.close();
   });
 
-  it('opens a cache written while it lived in the mbti app (format mbti-embedding-cache), vectors and all', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'embedding-cache-'));
-    const db = new Database(join(dir, CACHE_FILE));
-    db.exec(`
-      CREATE TABLE cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE embeddings (model TEXT NOT NULL, hash BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID;
-    `);
-    db.prepare('INSERT INTO cache_meta (key, value) VALUES (?, ?), (?, ?)').run('format', 'mbti-embedding-cache', 'version', '1');
-    const stored = vector(3);
-    db.prepare('INSERT INTO embeddings (model, hash, vector) VALUES (?, ?, ?)').run(
-      'use-lite-0123456789abcdef/clean-1',
-      textHash('an old post'),
-      Buffer.from(stored.buffer),
-    );
-    db.close();
-
-    const cache = new EmbeddingCache({ dir, encoder: 'use-lite-0123456789abcdef', preparation: 'clean-1' });
-    expect(Array.from(cache.get(textHash('an old post'))!)).toEqual(Array.from(stored));
-    cache.close();
-  });
-
   it('refuses a cache of a format it does not know, naming both formats', () => {
     const dir = mkdtempSync(join(tmpdir(), 'embedding-cache-'));
     const db = new Database(join(dir, CACHE_FILE));
@@ -76,7 +56,7 @@ describe('EmbeddingCache', () => {
   it('refuses a file that is not an SQLite database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'embedding-cache-'));
     writeFileSync(join(dir, CACHE_FILE), 'this is not a database, just some text that is long enough to have a header'.repeat(20));
-    expect(() => new EmbeddingCache({ dir, encoder: 'model-a' })).toThrow(/embeddings\.sqlite: the file is damaged or not an SQLite database\. .*delete it/);
+    expect(() => new EmbeddingCache({ dir, encoder: 'model-a' })).toThrow(/embeddings-v2\.sqlite: the file is damaged or not an SQLite database\. .*delete it/);
   });
 
   it('refuses an SQLite database of another program', () => {
@@ -95,10 +75,10 @@ describe('EmbeddingCache', () => {
       `const { workerData, parentPort } = require('node:worker_threads');
        const Database = require(workerData.module);
        const db = new Database(workerData.path);
+       db.pragma('page_size = ' + workerData.pageSize);
        db.pragma('journal_mode = WAL');
        db.exec('BEGIN IMMEDIATE');
-       db.exec('CREATE TABLE cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-       db.exec('CREATE TABLE embeddings (model TEXT NOT NULL, hash BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID');
+       db.exec(workerData.tables);
        db.prepare('INSERT INTO cache_meta (key, value) VALUES (?, ?), (?, ?)').run('format', workerData.format, 'version', workerData.version);
        parentPort.postMessage('locked');
        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
@@ -111,6 +91,8 @@ describe('EmbeddingCache', () => {
           path: join(dir, CACHE_FILE),
           format: CACHE_FORMAT,
           version: String(CACHE_VERSION),
+          pageSize: CACHE_PAGE_SIZE,
+          tables: CACHE_TABLES_SQL,
         },
       },
     );

@@ -7,7 +7,8 @@ export { createTextEmbedder } from './text-embedder.js';
 export type { TextEmbedder, TextEmbedderOptions } from './text-embedder.js';
 
 // The SQLite cache of vectors.
-export { CACHE_FILE, CACHE_FORMAT, CACHE_VERSION, EARLIER_CACHE_FORMATS, EmbeddingCache, textHash } from './embedding-cache.js';
+export { EmbeddingCache, textHash } from './embedding-cache.js';
+export { CACHE_FILE, CACHE_FORMAT, CACHE_VERSION, EARLIER_CACHE_FILE, EARLIER_CACHE_FORMATS } from './cache-layout.js';
 export type { EmbeddingCacheOptions } from './embedding-cache.js';
 
 // Texts to vectors through the cache, with progress events and a stop check.
