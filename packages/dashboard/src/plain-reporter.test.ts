@@ -135,6 +135,24 @@ describe('createPlainReporter', () => {
     ]);
   });
 
+  it('thins the epoch lines of a run of more than 100 epochs to one a second, keeping the first and the last', () => {
+    // 500 epochs of 10 ms: 5 s in all.
+    const timeline: Array<[number, RunEvent]> = [
+      [0, RUN],
+      [0, { ...START, epochs: 500 } as RunEvent],
+    ];
+    for (let e = 1; e <= 500; e++) timeline.push([e * 10, { ...epoch(e, 0.5, 0.55), epochs: 500 } as RunEvent]);
+    const epochLines = timedLines(timeline).filter((line) => line.startsWith('epoch'));
+    expect(epochLines.map((line) => /\d+\/500/.exec(line)?.[0])).toEqual(['1/500', '101/500', '201/500', '301/500', '401/500', '500/500']);
+    expect(timedLines(timeline.slice(0, 2))).toContain('(500 epochs: a line at most every 1s, and the last; results.json has every epoch)');
+  });
+
+  it('prints every epoch of a run of 100 epochs, however fast', () => {
+    const timeline: Array<[number, RunEvent]> = [[0, { ...START, epochs: 100 } as RunEvent]];
+    for (let e = 1; e <= 100; e++) timeline.push([e, { ...epoch(e, 0.5, 0.55), epochs: 100 } as RunEvent]);
+    expect(timedLines(timeline).filter((line) => line.startsWith('epoch'))).toHaveLength(100);
+  });
+
   it('says so when a resumed run has nothing left to train', () => {
     const lines = linesOf([
       {

@@ -10,6 +10,10 @@ export interface PlainReporterOptions {
   now?: () => number;
   /** Least milliseconds between two progress lines of a stage or an epoch; default 10 000. */
   progressIntervalMs?: number;
+  /** A run of more epochs than this gets a line per epoch at most every `epochIntervalMs` (and always the first and the last); default 100. */
+  everyEpochUpTo?: number;
+  /** Least milliseconds between two epoch lines of a run longer than `everyEpochUpTo`; default 1 000. */
+  epochIntervalMs?: number;
 }
 
 /**
@@ -18,7 +22,9 @@ export interface PlainReporterOptions {
  * `--no-dashboard`. Long work also gets progress lines (done/total, rate, ETA):
  * a stage from its stage events, a long epoch from its batch events, at 25, 50
  * and 75 % and at most every 10 s otherwise; a run whose stages and epochs all
- * take less than that prints none.
+ * take less than that prints none. A run of more than 100 epochs (MBTI's 500
+ * fast ones, five times over with --cv) prints the first and last epoch and
+ * at most one epoch line a second between them, and says so once.
  */
 export function createPlainReporter(options: PlainReporterOptions = {}): (event: RunEvent) => void {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -33,6 +39,11 @@ export function createPlainReporter(options: PlainReporterOptions = {}): (event:
   let epochStartedAt: number | null = null;
   let epochSamples = 0;
   let pausedAt: number | null = null;
+  const everyEpochUpTo = options.everyEpochUpTo ?? 100;
+  const epochIntervalMs = options.epochIntervalMs ?? 1000;
+  let thinEpochs = false;
+  let lastEpochLineAt = -Infinity;
+  let firstEpoch = 0;
   const beginEpoch = (): number => {
     epochStartedAt = now();
     epochSamples = 0;
@@ -66,13 +77,24 @@ export function createPlainReporter(options: PlainReporterOptions = {}): (event:
               : `epochs ${event.startEpoch + 1}..${event.epochs}`),
         );
         write(`labelled: ${event.tasks.map((t) => `${t.name} ${count(t.labelled)}/${count(t.total)}`).join(', ')}`);
+        thinEpochs = event.epochs - event.startEpoch > everyEpochUpTo;
+        firstEpoch = event.startEpoch + 1;
+        lastEpochLineAt = -Infinity;
+        if (thinEpochs)
+          write(
+            `(${count(event.epochs - event.startEpoch)} epochs: a line at most every ${duration(epochIntervalMs / 1000)}, and the last; results.json has every epoch)`,
+          );
         break;
       case 'epoch': {
         const tasks = event.tasks.map((t) => `${t.name} acc ${fixed(t.accuracy, 3)} auc ${fixed(t.auc, 3)}`).join(' | ');
         const width = String(event.epochs).length;
-        write(
-          `epoch ${String(event.epoch).padStart(width)}/${event.epochs} loss ${fixed(event.trainLoss)} dev ${fixed(event.devLoss)} ${event.seconds.toFixed(2)}s${tasks ? ` | ${tasks}` : ''}`,
-        );
+        const at = now();
+        const shown = !thinEpochs || event.epoch === firstEpoch || event.epoch === event.epochs || at - lastEpochLineAt >= epochIntervalMs;
+        if (shown) lastEpochLineAt = at;
+        if (shown)
+          write(
+            `epoch ${String(event.epoch).padStart(width)}/${event.epochs} loss ${fixed(event.trainLoss)} dev ${fixed(event.devLoss)} ${event.seconds.toFixed(2)}s${tasks ? ` | ${tasks}` : ''}`,
+          );
         beginEpoch();
         break;
       }
