@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { type HostBackend, hostMemoryBackend, hostValues } from './host-memory.js';
+import { type SimdKernels, simdKernels } from './simd-kernels.js';
 
 /** The parts of tfjs' AdamOptimizer that the fused update reads and writes (tfjs-core 4.x). */
 interface AdamInternals {
@@ -13,13 +15,6 @@ interface AdamInternals {
   incrementIterations(): void;
 }
 
-/** Backends whose tensors live in memory this process can view and write (wasm heap, cpu arrays). */
-type HostBackend = tf.KernelBackend & {
-  refCount(dataId: object): number;
-  typedArrayFromHeap?(info: tf.TensorInfo): tf.TypedArray;
-  data?: { get(dataId: object): { values?: tf.TypedArray } | undefined };
-};
-
 const f32 = Math.fround;
 
 /**
@@ -33,7 +28,8 @@ const f32 = Math.fround;
  * lives in the same variables, getWeights/setWeights are tfjs' own.
  *
  * On the wasm and cpu backends only; elsewhere (tfjs-node, webgl) it is plain
- * tfjs Adam. The moments are updated in place (a moment whose storage is shared
+ * tfjs Adam. On wasm the pass is WebAssembly SIMD on the backend's heap
+ * (simd-kernels.ts), whose float32 operations round exactly as the loop below. The moments are updated in place (a moment whose storage is shared
  * with another tensor, after `setWeights`, gets its own copy first); the new
  * weights go into one new tensor per variable, as `assign` expects.
  */
@@ -72,14 +68,20 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       updates.push({ value, gradient, m: self.accumulatedFirstMoment[i].variable, v: self.accumulatedSecondMoment[i].variable });
     });
     for (const variable of [self.accBeta1, self.accBeta2, ...updates.flatMap((u) => [u.m, u.v])]) ownStorage(backend, variable);
-    const oneMinusAccBeta1 = f32(1 - values(backend, self.accBeta1)[0]!);
-    const oneMinusAccBeta2 = f32(1 - values(backend, self.accBeta2)[0]!);
+    const oneMinusAccBeta1 = f32(1 - hostValues(backend, self.accBeta1)[0]!);
+    const oneMinusAccBeta2 = f32(1 - hostValues(backend, self.accBeta2)[0]!);
+    const simd = backend.makeOutput ? simdKernels() : undefined;
     for (const { value, gradient, m, v } of updates) {
+      if (simd) {
+        const scalars = { beta1, beta2, oneMinusBeta1, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, minusRate };
+        simdUpdate({ backend, simd, value, gradient, m, v, scalars });
+        continue;
+      }
       // Views into the wasm heap hold until the next allocation: take them per variable.
-      const w = values(backend, value);
-      const g = values(backend, gradient);
-      const m1 = values(backend, m);
-      const v1 = values(backend, v);
+      const w = hostValues(backend, value);
+      const g = hostValues(backend, gradient);
+      const m1 = hostValues(backend, m);
+      const v1 = hostValues(backend, v);
       const next = new Float32Array(w.length);
       for (let j = 0; j < w.length; j++) {
         const gj = g[j]!;
@@ -97,25 +99,31 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       value.assign(fresh);
       fresh.dispose();
     }
-    const accBeta1 = values(backend, self.accBeta1);
+    const accBeta1 = hostValues(backend, self.accBeta1);
     accBeta1[0] = f32(accBeta1[0]! * beta1);
-    const accBeta2 = values(backend, self.accBeta2);
+    const accBeta2 = hostValues(backend, self.accBeta2);
     accBeta2[0] = f32(accBeta2[0]! * beta2);
     self.incrementIterations();
   }
 }
 
-/** The active backend when its tensors live in this process's memory (wasm, cpu): host-side work pays off there. */
-export function hostMemoryBackend(): HostBackend | undefined {
-  const name = tf.getBackend();
-  return name === 'wasm' || name === 'cpu' ? tf.backend() : undefined;
-}
-
-/** The live float32 values of a tensor: a view that writes go through. */
-function values(backend: HostBackend, tensor: tf.Tensor): Float32Array {
-  const array = backend.typedArrayFromHeap ? backend.typedArrayFromHeap(tensor) : backend.data?.get(tensor.dataId)?.values;
-  if (!(array instanceof Float32Array) || array.length !== tensor.size) throw new Error(`fused Adam: no float32 storage for ${tensor.id}`);
-  return array;
+/** One variable's update by the SIMD kernel, in place on the wasm heap; the new weights go into a new tensor. */
+function simdUpdate(input: {
+  backend: HostBackend;
+  simd: SimdKernels;
+  value: tf.Variable;
+  gradient: tf.Tensor;
+  m: tf.Variable;
+  v: tf.Variable;
+  scalars: Omit<Parameters<SimdKernels['adam']>[0], 'w' | 'g' | 'm' | 'v' | 'out' | 'n'>;
+}): void {
+  const { backend, value } = input;
+  const fresh = tf.engine().makeTensorFromTensorInfo(backend.makeOutput!(value.shape, 'float32'));
+  // Byte offsets stay valid when the heap grows (views do not); nothing is allocated after this anyway.
+  const at = (t: tf.Tensor) => hostValues(backend, t).byteOffset;
+  input.simd.adam({ w: at(value), g: at(input.gradient), m: at(input.m), v: at(input.v), out: at(fresh), n: value.size, ...input.scalars });
+  value.assign(fresh);
+  fresh.dispose();
 }
 
 /** Gives the variable storage of its own when another tensor shares it, so writing in place changes nothing else. */

@@ -19,3 +19,11 @@ export { FusedAdamOptimizer } from './fused-adam.js';
 
 // Faster replacements for three wasm kernels.
 export { useFastWasmKernels } from './wasm-kernels.js';
+
+// A batch as its nonzero entries, for the dense-chain step's sparse first layer.
+export { nonzeroShare, sparseRows } from './sparse-rows.js';
+export type { SparseRows } from './sparse-rows.js';
+
+// WebAssembly SIMD on the wasm backend's heap: Adam, sparse gather and scatter-add.
+export { simdKernels } from './simd-kernels.js';
+export type { SimdKernels } from './simd-kernels.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix } from './matrix.js';
+import { type SparseRows, sparseRows } from './sparse-rows.js';
 
 /**
  * The training rows of one epoch, reordered once in plain memory so that a
@@ -31,6 +32,16 @@ export class ShuffledBatches {
     const { cols: yc } = this.labels;
     return {
       xb: tf.tensor2d(this.x.subarray(start * xc, end * xc), [end - start, xc]),
+      yb: tf.tensor2d(this.y.subarray(start * yc, end * yc), [end - start, yc]),
+    };
+  }
+
+  /** Rows [start, end) of the current order, the features as their nonzero entries (for a sparse first layer). */
+  sparseBatch(start: number, end: number): { xs: SparseRows; yb: tf.Tensor2D } {
+    const { cols: xc } = this.features;
+    const { cols: yc } = this.labels;
+    return {
+      xs: sparseRows(this.x.subarray(start * xc, end * xc), end - start, xc),
       yb: tf.tensor2d(this.y.subarray(start * yc, end * yc), [end - start, yc]),
     };
   }
