@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse';
 import { loadBackend, UserError } from '@mtl/core';
 import { createTextEmbedder, EmbeddingCache, embedTexts, encoderId } from '@mtl/embedding';
+import { readCsvTexts } from './csv-texts.js';
 
 const USAGE = `usage: npm run bench:embedding -w @mtl/embedding -- FILE.csv [--column text] [--split SEP] [--texts 512] [--batch-size 16]
   e.g. FILE.csv = ../shared/datasets/mbti/mbti_sample.csv --column posts --split '|||'`;
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   if (!file || !(wanted >= 1) || !Number.isInteger(batchSize) || batchSize < 1) throw new UserError(USAGE);
   // npm runs workspace scripts in the package's folder: a relative path means where the user stood.
   const path = isAbsolute(file) ? file : resolve(process.env.INIT_CWD ?? process.cwd(), file);
-  const texts = await readTexts({ path, column: values.column, split: values.split, wanted });
+  const texts = await readCsvTexts({ path, column: values.column, split: values.split, wanted });
   const backend = await loadBackend();
   process.stdout.write(`${texts.length} texts from ${path} (column ${values.column}), batches of ${batchSize}, backend ${backend.name}\n`);
   const encoder = encoderId();
@@ -55,22 +55,6 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-}
-
-/** The first `wanted` non-empty texts of a CSV column, each cell cut at `split` when given. */
-async function readTexts(options: { path: string; column: string; split: string | undefined; wanted: number }): Promise<string[]> {
-  const texts: string[] = [];
-  const rows = createReadStream(options.path).pipe(parse({ columns: true, relax_column_count: true }));
-  for await (const row of rows as AsyncIterable<Record<string, string>>) {
-    const cell = row[options.column];
-    if (cell === undefined)
-      throw new UserError(`${options.path}: no column "${options.column}" (columns: ${Object.keys(row).join(', ')}). Pass --column NAME.`);
-    const pieces = options.split === undefined ? [cell] : cell.split(options.split);
-    texts.push(...pieces.map((text) => text.trim()).filter((text) => text !== ''));
-    if (texts.length >= options.wanted) break;
-  }
-  rows.destroy();
-  return texts.slice(0, options.wanted);
 }
 
 try {

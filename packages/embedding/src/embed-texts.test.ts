@@ -71,11 +71,26 @@ describe('embedTexts', () => {
     cache.close();
   });
 
-  it('embeds in batches of texts with equal token counts, shortest first', async () => {
+  it('embeds in batches of texts with equal token counts, longest first', async () => {
     const log = newLog();
     const texts = ['a b c', 'a', 'a b', 'b', 'a b c', 'c c', 'x y z', 'd'];
     await embedTexts({ texts, cache: newCache(), createEmbedder: fakeEmbedder(log), batchSize: 3 });
-    expect(log.batches).toEqual([[1, 1, 1], [2, 2, 3], [3]]);
+    expect(log.batches).toEqual([[3, 3, 2], [2, 1, 1], [1]]);
+  });
+
+  it('starts the model on a lead of texts while the rest are tokenized, then sorts the rest: every text embedded once', async () => {
+    const log = newLog();
+    // 4 batches of 2 (the lead), then the other 92 texts, sorted among themselves.
+    const texts = Array.from({ length: 100 }, (_, i) => Array.from({ length: 1 + ((i * 7) % 13) }, () => 'w').join(' ') + ` ${i}`);
+    const { x } = await embedTexts({ texts, cache: newCache(), createEmbedder: fakeEmbedder(log), batchSize: 2 });
+    expect(x.rows).toBe(100);
+    expect(log.batches.flat().length).toBe(100);
+    const lengths = (batches: number[][]) => batches.flat();
+    const lead = lengths(log.batches.slice(0, 4));
+    const rest = lengths(log.batches.slice(4));
+    expect(lead).toEqual([...lead].sort((a, b) => b - a));
+    expect(rest).toEqual([...rest].sort((a, b) => b - a));
+    expect(lead.length).toBe(8);
   });
 
   it('stops between batches when asked: what was embedded is cached, and the next run embeds only the rest', async () => {
@@ -95,6 +110,21 @@ describe('embedTexts', () => {
 
     const rest = await embedTexts({ texts, cache, createEmbedder: fakeEmbedder(newLog()), batchSize: 4 });
     expect(rest.stats).toMatchObject({ cacheHits: 4, embedded: 6 });
+    cache.close();
+  });
+
+  it('stops while the texts after the lead are still being tokenized: the lead batches are kept, nothing else is embedded', async () => {
+    const cache = newCache();
+    const texts = Array.from({ length: 200 }, (_, i) => `text ${i}`);
+    let events = 0;
+    const log = newLog();
+    // Stop at the first batch's event: the rest (192 texts after a lead of 4 batches of 2) is being tokenized then.
+    const stopped = embedTexts({ texts, cache, createEmbedder: fakeEmbedder(log), batchSize: 2, onEvent: () => events++, shouldStop: () => events >= 2 });
+    await expect(stopped).rejects.toThrow(EmbeddingInterrupted);
+    expect(cache.size()).toBe(log.batches.flat().length);
+    expect(cache.size()).toBeLessThanOrEqual(8);
+    const rest = await embedTexts({ texts, cache, createEmbedder: fakeEmbedder(newLog()), batchSize: 2 });
+    expect(rest.stats.embedded + rest.stats.cacheHits).toBe(200);
     cache.close();
   });
 

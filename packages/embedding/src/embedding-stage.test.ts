@@ -34,7 +34,7 @@ describe('EmbeddingStage', () => {
     const stats = stage.finish();
     await stage.close();
 
-    expect(embedded).toEqual(['b', 'aa', 'cccc', 'dd']); // the first chunk's two in token order
+    expect(embedded).toEqual(['aa', 'b', 'cccc', 'dd']); // the first chunk's two in token order, longest first
     expect(vectors.map((v) => Array.from({ length: v.length / EMBEDDING_SIZE }, (_, r) => v[r * EMBEDDING_SIZE]))).toEqual([[2, 1], [1, 4, 2], [2]]);
     expect(stats).toMatchObject({ texts: 6, unique: 4, cacheHits: 0, embedded: 4, where: 'here' });
     expect(events.at(-1)).toMatchObject({ type: 'stage', unit: 'posts', done: 4, total: 4, finished: true });

@@ -161,15 +161,33 @@ export class EmbeddingStage {
     // Tokenizing is embedding work too: it counts towards the rate.
     this.embeddingSince = performance.now();
     try {
-      const batches = tokenSortedBatches(
-        missing.map((m) => ({ ...m, tokens: embedder.tokenize(m.text) })),
-        this.batchSize,
-      );
-      let next = 0;
-      const runLane = async () => {
-        while (next < batches.length) {
+      const tokenized = (items: typeof missing) => items.map((m) => ({ ...m, tokens: embedder.tokenize(m.text) }));
+      // The model starts on a lead of texts while this thread tokenizes the rest (0.3 ms a
+      // post: tokenizing a 4096-post chunk first left the workers idle ~4 % of the time).
+      const lead = Math.min(missing.length, LEAD_BATCHES * this.batchSize * embedder.parallelism);
+      const queue = tokenSortedBatches(tokenized(missing.slice(0, lead)), this.batchSize);
+      let restDone = false;
+      const rest = (async () => {
+        const items: ReturnType<typeof tokenized> = [];
+        for (let start = lead; start < missing.length; start += TOKENIZE_SLICE) {
+          // Yields between slices, so that finished batches are committed and new ones sent.
+          await new Promise((resolve) => setImmediate(resolve));
           if (shouldStop?.()) return;
-          const batch = batches[next++]!;
+          items.push(...tokenized(missing.slice(start, start + TOKENIZE_SLICE)));
+        }
+        queue.push(...tokenSortedBatches(items, this.batchSize));
+        restDone = true;
+      })();
+      const runLane = async () => {
+        for (;;) {
+          if (shouldStop?.()) return;
+          const batch = queue.shift();
+          if (!batch) {
+            if (restDone) return;
+            await rest;
+            if (!restDone) return; // stopped while tokenizing
+            continue;
+          }
           const out = await embedder.embedTokens(batch.map((m) => m.tokens));
           if (out.length !== batch.length * EMBEDDING_SIZE) {
             throw new Error(`the encoder returned ${out.length / EMBEDDING_SIZE} vectors for a batch of ${batch.length} texts`);
@@ -184,15 +202,20 @@ export class EmbeddingStage {
           this.progress();
         }
       };
-      await Promise.all(Array.from({ length: embedder.parallelism }, runLane));
+      await Promise.all([rest, ...Array.from({ length: embedder.parallelism }, runLane)]);
       // Batches left over can only mean a lane saw the stop request.
-      if (next < batches.length || shouldStop?.()) throw new EmbeddingInterrupted({ embedded: this.embedded, cachePath: cache.path });
+      if (queue.length > 0 || !restDone || shouldStop?.()) throw new EmbeddingInterrupted({ embedded: this.embedded, cachePath: cache.path });
     } finally {
       this.embedSeconds += (performance.now() - this.embeddingSince) / 1000;
       this.embeddingSince = undefined;
     }
   }
 }
+
+/** Batches per model thread tokenized before the model starts. */
+const LEAD_BATCHES = 4;
+/** Texts tokenized between two looks at the workers' results (~10 ms). */
+const TOKENIZE_SLICE = 32;
 
 /** Placeholder of a vector being embedded in this chunk (so a repeat is not queued twice). */
 const MISSING = new Float32Array(0);
@@ -201,9 +224,11 @@ const MISSING = new Float32Array(0);
  * Texts with the same number of tokens go together: the graph pads every text
  * of a batch to the longest one. Sorting by characters left 26 % padding on
  * the mbti sample (URLs and odd words split into many tokens); by tokens, 0.1 %.
+ * Longest first: the batches that end a chunk are the quick ones, so one
+ * thread is not left waiting for the other's long last batch.
  */
 function tokenSortedBatches<T extends { tokens: number[] }>(items: T[], size: number): T[][] {
-  const sorted = [...items].sort((a, b) => a.tokens.length - b.tokens.length);
+  const sorted = [...items].sort((a, b) => b.tokens.length - a.tokens.length);
   const batches: T[][] = [];
   for (let i = 0; i < sorted.length; i += size) batches.push(sorted.slice(i, i + size));
   return batches;

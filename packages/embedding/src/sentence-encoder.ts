@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { tf, UserError } from '@mtl/core';
 import { useFastWasmKernels } from '@mtl/core/internal';
+import { useFastEncoderKernels } from './encoder-kernels.js';
 
 /** Width of a Universal Sentence Encoder vector. */
 export const EMBEDDING_SIZE = 512;
@@ -61,8 +62,12 @@ export async function loadSentenceEncoder(source: ModelDirSource = {}): Promise<
   const modelPath = join(modelDir, 'model.json');
   requireModelFiles(modelDir, flag);
   // The attention products are batched matmuls, which the stock wasm kernel
-  // runs in a scalar loop: ~20 % of a batch's time (profile in apps/mbti/README.md).
-  if (tf.getBackend() === 'wasm') useFastWasmKernels();
+  // runs in a scalar loop (~20 % of a batch's time); the embedding lookup and
+  // the Q/K/V split copy element by element (~4 %). Profile: README.md.
+  if (tf.getBackend() === 'wasm') {
+    useFastWasmKernels();
+    useFastEncoderKernels();
+  }
 
   const manifestJson = readJson<{ modelTopology: unknown; weightsManifest: tf.io.WeightsManifestConfig }>(modelPath, flag);
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
