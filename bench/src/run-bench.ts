@@ -2,7 +2,7 @@
  * `npm run bench`: runs the suites, writes bench/results/<suite>.json and
  * prints one markdown table. Flags: --only toy,tox21,mbti,ingestion,dashboard
  * --rounds N (toy interleaving rounds) --epochs N (measured toy epochs per run) --no-cpu
- * --tox21-epochs N (measured Tox21 epochs per run) --mbti-epochs N --dashboard-epochs N --wait-quiet S (seconds to wait for a quiet machine, default 180).
+ * --tox21-epochs N (measured Tox21 epochs per run) --tox21-dense (also our dense first layer) --mbti-epochs N --dashboard-epochs N --wait-quiet S (seconds to wait for a quiet machine, default 180).
  *
  * The load average is sampled when the run starts and around every suite, and
  * printed beside every ratio; a run that started loaded claims nothing (machine-load.ts).
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '5' },
     'no-cpu': { type: 'boolean', default: false },
     'tox21-epochs': { type: 'string', default: '3' },
+    'tox21-dense': { type: 'boolean', default: false },
     'mbti-epochs': { type: 'string', default: '20' },
     'dashboard-epochs': { type: 'string', default: '65' },
     'wait-quiet': { type: 'string', default: '180' },
@@ -84,7 +85,9 @@ if (only.has('toy')) {
 }
 
 if (only.has('tox21')) {
-  const tox21 = await suite('tox21-training', () => runTox21Suite({ rounds: Number(values.rounds), epochs: Number(values['tox21-epochs']) }));
+  const tox21 = await suite('tox21-training', () =>
+    runTox21Suite({ rounds: Number(values.rounds), epochs: Number(values['tox21-epochs']), dense: values['tox21-dense'] }),
+  );
   torch ??= tox21.torchVersion;
   blas ??= tox21.blas;
 }

@@ -177,10 +177,10 @@ async function runTraining(model: tf.LayersModel, allTrain: Dataset, options: Tr
   skipFinishedEpochs({ epochs: startEpoch, rows, batches, shuffleRng: rng, nextDropoutSeed });
 
   if (internals.verified && tf.getBackend() === 'wasm') useFastWasmKernels();
-  const shuffled = new ShuffledBatches(train.x, train.y);
   const dropouts = dropoutLayers(model);
   const restoreDropoutSeeds = keepDropoutSeeds(dropouts);
   const chainStep = internals.verified ? fastStep({ model, options, lossFunction, train }) : undefined;
+  const shuffled = new ShuffledBatches(train.x, train.y, { sparseFeatures: chainStep?.sparseInput ?? false });
   try {
     if (selection.on && options.bestEpoch) best = bestEpochTracker({ options: options.bestEpoch, resumed, model, measure, emit });
     for (let epoch = startEpoch + 1; epoch <= options.epochs; epoch++) {
