@@ -5,11 +5,11 @@ import { dirname, join } from 'node:path';
 import { tf, UserError } from '@mtl/core';
 import { useFastWasmKernels } from '@mtl/core/internal';
 import { useFastEncoderKernels } from './encoder-kernels.js';
+import { SentencePieceTokenizer, type Vocabulary } from './sentence-piece.js';
 
 /** Width of a Universal Sentence Encoder vector. */
 export const EMBEDDING_SIZE = 512;
 
-type Vocabulary = Array<[string, number]>;
 /** SentencePiece ids of one text: what the graph reads. */
 export interface TextTokenizer {
   encode(input: string): number[];
@@ -138,32 +138,13 @@ export async function loadSentenceEncoder(source: ModelDirSource = {}): Promise<
 export function loadTokenizer(source: ModelDirSource = {}): TextTokenizer {
   const { modelDir, flag } = modelDirOf(source);
   requireModelFiles(modelDir, flag);
-  return createTokenizer(readJson<Vocabulary>(join(modelDir, 'vocab.json'), flag));
+  return new SentencePieceTokenizer(readJson<Vocabulary>(join(modelDir, 'vocab.json'), flag));
 }
 
 function requireModelFiles(modelDir: string, flag: string): void {
   for (const path of [join(modelDir, 'model.json'), join(modelDir, 'vocab.json')]) {
     if (!existsSync(path))
       throw new UserError(`${flag} ${modelDir}: ${path} is missing. Point ${flag} at a USE-lite directory (model.json, weight shards, vocab.json).`);
-  }
-}
-
-/**
- * The package's SentencePiece tokenizer. Its module pulls in the package's own
- * nested tfjs-core 3.x (the override does not dedupe it), which warns that it
- * re-registers the 'node' platform; that warning is noise for our users, so it
- * is silenced for the duration of the require only.
- */
-function createTokenizer(vocabulary: Vocabulary): TextTokenizer {
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    const { Tokenizer } = require('@tensorflow-models/universal-sentence-encoder/dist/tokenizer/index.js') as {
-      Tokenizer: new (vocabulary: Vocabulary) => TextTokenizer;
-    };
-    return new Tokenizer(vocabulary);
-  } finally {
-    console.warn = warn;
   }
 }
 
