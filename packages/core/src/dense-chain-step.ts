@@ -154,6 +154,21 @@ function denseForward(a: tf.Tensor2D, layer: ChainLayer): { a: tf.Tensor2D; z?: 
   return { a, y: layer.activation === 'sigmoid' ? tf.sigmoid(z) : tf.tanh(z) };
 }
 
+/**
+ * Inference through a plain Dense chain (dropout off, as `model.predict`) whose
+ * first layer takes its inputs as their nonzero entries; undefined for any
+ * other model. Agrees with `model.predict` to float32 rounding.
+ */
+export function sparseChainForward(model: tf.LayersModel): ((x: SparseRows) => tf.Tensor2D) | undefined {
+  const chain = denseChain(model);
+  if (!chain) return undefined;
+  return (x) => {
+    let a = sparseDenseForward(x, chain[0]!).y;
+    for (const layer of chain.slice(1)) a = denseForward(a, layer).y;
+    return a;
+  };
+}
+
 /** A sparse batch's entries as tensors on the wasm heap, where the SIMD kernels read them. */
 interface HeapRows {
   rowStart: tf.Tensor;

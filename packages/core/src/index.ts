@@ -26,7 +26,8 @@ export { predictProbabilities } from './predict.js';
 export type { Activation, DenseSpec, HeadSpec, MultiHeadSpec } from './model-builder.js';
 
 // Training and events: the trainer, its pause/stop control, the comparison of variants, and what they report.
-export { SPARSE_INPUT_SHARE, trainMultiTask } from './trainer.js';
+export { trainMultiTask } from './trainer.js';
+export { SPARSE_INPUT_SHARE } from './sparse-rows.js';
 export { TrainingControl } from './training-control.js';
 export { trainVariants, VARIANTS } from './training-variants.js';
 export { memberSeed, trainEnsemble } from './ensemble-training.js';

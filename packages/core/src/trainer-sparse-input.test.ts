@@ -1,14 +1,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadBackend } from './backend.js';
 import { createMatrix, MISSING } from './matrix.js';
 import { buildMultiHeadModel } from './model-builder.js';
+import { predictProbabilities } from './predict.js';
 import { createRng } from './rng.js';
 import { ShuffledBatches } from './shuffled-batches.js';
 import { simdKernels } from './simd-kernels.js';
-import { type Dataset, SPARSE_INPUT_SHARE, trainMultiTask } from './trainer.js';
+import { SPARSE_INPUT_SHARE } from './sparse-rows.js';
+import { type Dataset, trainMultiTask } from './trainer.js';
 import { TrainingControl } from './training-control.js';
 
 /** Fingerprint-like rows: 256 bits, ~2 % set; task k is "bit k or bit k+1 set", a quarter of the labels missing. */
@@ -49,6 +52,16 @@ describe.each(['wasm', 'cpu'] as const)('trainMultiTask on sparse inputs (%s)', 
     expect(sparseBatches).toHaveBeenCalledTimes(3 * 8);
     sparseBatches.mockRestore();
     expect(a.history[2]!.trainLoss).toBeLessThan(a.history[0]!.trainLoss);
+  });
+
+  it('predicts sparse inputs through the sparse first layer: model.predict to float32 rounding, chunk by chunk', async () => {
+    const data = fingerprints(300, 4);
+    const net = model();
+    await trainMultiTask(net, data, { ...base, epochs: 1 });
+    const expected = (net.predict(tf.tensor2d(data.x.data, [300, 256])) as tf.Tensor).dataSync();
+    const probabilities = predictProbabilities(net, data.x, 128);
+    expect(probabilities.rows).toBe(300);
+    probabilities.data.forEach((p, i) => expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6));
   });
 
   it('is deterministic: the same seed gives bit-for-bit the same weights', async () => {

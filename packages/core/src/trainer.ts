@@ -28,7 +28,7 @@ import { labelledCounts, type Matrix, positiveCounts } from './matrix.js';
 import { predictProbabilities } from './predict.js';
 import { createRng, permutation, type Rng } from './rng.js';
 import { ShuffledBatches } from './shuffled-batches.js';
-import { nonzeroShare } from './sparse-rows.js';
+import { nonzeroShare, SPARSE_INPUT_SHARE } from './sparse-rows.js';
 import { checkTfjsInternals, plainPathNotice } from './tfjs-internals-guard.js';
 import type { EpochRecord, TrainerEvent, TrainerEventListener } from './trainer-events.js';
 import { TrainingControl } from './training-control.js';
@@ -355,13 +355,6 @@ interface FastStep {
   /** Batches go in as their nonzero entries, to the sparse first layer. */
   sparseInput: boolean;
 }
-
-/**
- * Below this share of nonzero inputs the sparse first layer is used. Its host
- * loops do about 1/20 of XNNPACK's arithmetic per second, so it pays below ~5 %
- * nonzeros; ECFP4 fingerprints have ~1.5 %.
- */
-export const SPARSE_INPUT_SHARE = 0.03;
 
 /**
  * A plain Dense chain (the builder's models) backpropagates without tfjs' tape;
