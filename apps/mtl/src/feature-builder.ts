@@ -79,7 +79,8 @@ export async function buildFeatures(columns: TableColumns, sources: FeatureSourc
       if (!ok) valid[r] = 0;
     });
     skipped.invalidSmiles = molecules.invalid;
-    const descriptors = molecules.featureNames.flatMap((name, i) => (name.startsWith('desc:') ? [i] : []));
+    // Descriptors are on their own scales (weights in daltons, areas in Å²): standardised; bits and log counts are not.
+    const descriptors = molecules.featureNames.flatMap((name, i) => (name.startsWith('desc:') || name.startsWith('vsa:') ? [i] : []));
     blocks.push({ x: molecules.x, standardise: descriptors });
     smiles = { column: sources.smiles.column, recipe: sources.smiles.recipe, rdkitVersion: molecules.rdkitVersion };
     facts['molecules'] = { width: molecules.width, invalid: molecules.invalid.count, fromCache: molecules.fromCache, seconds: molecules.seconds };

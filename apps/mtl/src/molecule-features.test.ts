@@ -150,6 +150,32 @@ describe('featurizeMolecules', () => {
     expect(result.x.data[result.featureNames.indexOf('frag:fr_C=O')]).toBeCloseTo(Math.log1p(2), 6);
   });
 
+  it("computes RDKit's VSA descriptors and EState extremes as RDKit does (reference values from RDKit 2022.09's Python descriptors)", async () => {
+    const salt = '[I-].[K+]';
+    const result = await featurizeMolecules({ smiles: [ASPIRIN, CAFFEINE, salt], recipe: parseMoleculeRecipe({ fingerprints: 'vsa' }) });
+    expect(result.width).toBe(47);
+    expect(result.featureNames.slice(0, 2)).toEqual(['vsa:SlogP_VSA1', 'vsa:SlogP_VSA2']);
+    expect(result.featureNames.at(-1)).toBe('vsa:MinAbsEStateIndex');
+    const reference: Record<string, [number, number, number]> = {
+      SlogP_VSA1: [4.736863, 11.24901, 75.361175],
+      SlogP_VSA2: [17.045138, 18.685277, 0],
+      SMR_VSA1: [19.432465, 0, 75.361175],
+      SMR_VSA7: [29.82892, 27.165405, 0],
+      EState_VSA1: [11.938611, 0, 0],
+      EState_VSA4: [0, 4.5671, 0],
+      VSA_EState2: [21.184768, 27.154448, 0],
+      VSA_EState6: [5.978793, 0, 0],
+      MaxEStateIndex: [10.611948, 11.672037, 0],
+      MinEStateIndex: [-1.114028, -0.36, 0],
+      MinAbsEStateIndex: [0.016019, 0.316574, 0],
+    };
+    for (const [name, values] of Object.entries(reference)) {
+      values.forEach((expected, row) =>
+        expect(result.x.data[row * result.width + result.featureNames.indexOf(`vsa:${name}`)], `${name} of row ${row + 1}`).toBeCloseTo(expected, 3),
+      );
+    }
+  });
+
   it('counts Morgan environments: benzene has three, each six times', async () => {
     const result = await featurizeMolecules({ smiles: [BENZENE, 'C'], recipe: { parts: [{ kind: 'morgan-counts', radius: 2, bits: 2048 }] } });
     expect(rowOf(result, 0).filter((v) => v !== 0)).toEqual(new Float32Array([Math.log1p(6), Math.log1p(6), Math.log1p(6)]));
@@ -240,7 +266,7 @@ describe('parseMoleculeRecipe', () => {
 
   it('names the flag, the value and what to do', () => {
     expect(() => parseMoleculeRecipe({ fingerprints: 'morgan,ecfp' })).toThrow(
-      "--fingerprints 'morgan,ecfp': unknown kind 'ecfp'. Valid kinds: morgan, morgan-counts, maccs, atom-pair, torsion, rdkit, descriptors, fragments (comma-separated, e.g. --fingerprints morgan,maccs,descriptors).",
+      "--fingerprints 'morgan,ecfp': unknown kind 'ecfp'. Valid kinds: morgan, morgan-counts, maccs, atom-pair, torsion, rdkit, descriptors, fragments, vsa (comma-separated, e.g. --fingerprints morgan,maccs,descriptors).",
     );
     expect(() => parseMoleculeRecipe({ fingerprints: 'morgan,,maccs' })).toThrow(/--fingerprints 'morgan,,maccs': an empty kind\. Valid kinds/);
     expect(() => parseMoleculeRecipe({ fingerprints: 'maccs,maccs' })).toThrow("--fingerprints 'maccs,maccs': 'maccs' is listed twice. Name each kind once.");

@@ -2,6 +2,8 @@ import { createMatrix, type Matrix, type RunEventListener, UserError } from '@mt
 import { type FeatureCache, featureCacheKey } from './feature-cache.js';
 import { FRAGMENT_PATTERNS } from './fragment-patterns.js';
 import { loadRDKit, type RDKit, type RDKitMol } from './rdkit-module.js';
+import { VSA_DESCRIPTOR_NAMES, writeVsaDescriptors } from './vsa-descriptors.js';
+import { CRIPPEN_TYPES } from './vsa-tables.js';
 
 // ---------------------------------------------------------------------------
 // Recipes: which features a SMILES column becomes.
@@ -33,7 +35,9 @@ export type MoleculePart =
   /** RDKit's descriptors (get_descriptors: weights, logP, TPSA, ring counts, chi and kappa indices...), sorted by name. */
   | { kind: 'descriptors' }
   /** RDKit's 85 functional-group counts (fr_nitro, fr_phenol, fr_halogen...) as log1p(count), from their SMARTS (fragment-patterns.ts). */
-  | { kind: 'fragments' };
+  | { kind: 'fragments' }
+  /** RDKit's 43 VSA descriptors and 4 EState extremes (SlogP_VSA1..., vsa-descriptors.ts), which the WebAssembly build lacks. */
+  | { kind: 'vsa' };
 
 export type MoleculePartKind = MoleculePart['kind'];
 
@@ -50,6 +54,7 @@ export const MOLECULE_PART_KINDS: readonly MoleculePartKind[] = [
   'rdkit',
   'descriptors',
   'fragments',
+  'vsa',
 ];
 export const DEFAULT_FP_RADIUS = 2;
 export const DEFAULT_FP_BITS = 2048;
@@ -111,7 +116,8 @@ export function parseMoleculeRecipe(flags: MoleculeRecipeFlags): MoleculeRecipe 
       case 'maccs':
       case 'descriptors':
       case 'fragments':
-        return { kind: kind as 'maccs' | 'descriptors' | 'fragments' };
+      case 'vsa':
+        return { kind: kind as 'maccs' | 'descriptors' | 'fragments' | 'vsa' };
     }
   });
   return { parts };
@@ -159,6 +165,8 @@ function partPrefix(part: MoleculePart): string {
       return 'desc';
     case 'fragments':
       return 'frag';
+    case 'vsa':
+      return 'vsa';
     default:
       return part.kind;
   }
@@ -199,7 +207,7 @@ export interface MoleculeFeatures {
   /** 1 where the row's molecule was featurised, 0 where it was invalid (skip those rows). */
   valid: Uint8Array;
   invalid: InvalidMolecules;
-  /** One per column: 'morgan2:17', 'morgan2-counts:17', 'maccs:42', 'atom-pair:17', 'torsion:17', 'rdkit:17', 'desc:tpsa', 'frag:fr_nitro'. */
+  /** One per column: 'morgan2:17', 'morgan2-counts:17', 'maccs:42', 'atom-pair:17', 'torsion:17', 'rdkit:17', 'desc:tpsa', 'frag:fr_nitro', 'vsa:SlogP_VSA1'. */
   featureNames: string[];
   /** Descriptor values RDKit gave as NaN or infinite (or not at all), written as 0. */
   nonFinite: { values: number; rows: number; descriptors: string[] };
@@ -285,6 +293,8 @@ interface ColumnPlan {
   descriptorNames: string[];
   /** The fragment patterns as RDKit query molecules, when the recipe has fragments. */
   fragmentQueries: readonly RDKitMol[];
+  /** The Crippen atom types as query molecules with their contributions, when the recipe has vsa. */
+  crippenTypes: ReadonlyArray<{ query: RDKitMol; logP: number; mr: number }>;
 }
 
 function planColumns(options: { recipe: MoleculeRecipe; rdkit: RDKit }): ColumnPlan {
@@ -297,27 +307,35 @@ function planColumns(options: { recipe: MoleculeRecipe; rdkit: RDKit }): ColumnP
         ? descriptorNames.map((name) => `${prefix}:${name}`)
         : part.kind === 'fragments'
           ? FRAGMENT_PATTERNS.map(([name]) => `${prefix}:${name}`)
-          : Array.from({ length: part.kind === 'maccs' ? MACCS_KEYS : part.bits }, (_, i) => `${prefix}:${i}`);
+          : part.kind === 'vsa'
+            ? VSA_DESCRIPTOR_NAMES.map((name) => `${prefix}:${name}`)
+            : Array.from({ length: part.kind === 'maccs' ? MACCS_KEYS : part.bits }, (_, i) => `${prefix}:${i}`);
     const planned = { part, offset: featureNames.length, width: names.length };
     featureNames.push(...names);
     return planned;
   });
-  const fragmentQueries = options.recipe.parts.some((part) => part.kind === 'fragments') ? fragmentQueriesOf(options.rdkit) : [];
-  return { parts, width: featureNames.length, featureNames, descriptorNames, fragmentQueries };
+  const has = (kind: MoleculePartKind) => options.recipe.parts.some((part) => part.kind === kind);
+  const fragmentQueries = has('fragments') ? smartsQueries(options.rdkit, FRAGMENT_PATTERNS) : [];
+  const crippenTypes = has('vsa')
+    ? smartsQueries(options.rdkit, CRIPPEN_TYPES).map((query, i) => ({ query, logP: CRIPPEN_TYPES[i]![2], mr: CRIPPEN_TYPES[i]![3] }))
+    : [];
+  return { parts, width: featureNames.length, featureNames, descriptorNames, fragmentQueries, crippenTypes };
 }
 
-const fragmentQueryCache = new WeakMap<RDKit['module'], RDKitMol[]>();
+const queryCache = new WeakMap<RDKit['module'], Map<readonly unknown[], RDKitMol[]>>();
 
-/** The fragment SMARTS parsed once per RDKit module and kept for the process (a few kB of wasm memory). */
-function fragmentQueriesOf(rdkit: RDKit): RDKitMol[] {
-  let queries = fragmentQueryCache.get(rdkit.module);
+/** A table's SMARTS (each row [name, smarts, ...]) parsed once per RDKit module and kept for the process (a few kB of wasm memory). */
+function smartsQueries(rdkit: RDKit, table: ReadonlyArray<readonly [string, string, ...unknown[]]>): RDKitMol[] {
+  let byTable = queryCache.get(rdkit.module);
+  if (!byTable) queryCache.set(rdkit.module, (byTable = new Map<readonly unknown[], RDKitMol[]>()));
+  let queries = byTable.get(table);
   if (!queries) {
-    queries = FRAGMENT_PATTERNS.map(([name, smarts]) => {
+    queries = table.map(([name, smarts]) => {
       const query = rdkit.module.get_qmol(smarts);
       if (!query || !query.is_valid()) throw new Error(`RDKit could not parse the SMARTS of ${name} (${smarts}): the RDKit module is broken`);
       return query;
     });
-    fragmentQueryCache.set(rdkit.module, queries);
+    byTable.set(table, queries);
   }
   return queries;
 }
@@ -469,6 +487,8 @@ function writePart(options: { mol: RDKitMol; part: MoleculePart; block: Float32A
       return writeDescriptors({ json: mol.get_descriptors(), names: options.layout.descriptorNames, block, nonFinite: options.nonFinite });
     case 'fragments':
       return writeFragmentCounts({ mol, queries: options.layout.fragmentQueries, block });
+    case 'vsa':
+      return writeVsaDescriptors({ mol, crippenTypes: options.layout.crippenTypes, block });
   }
 }
 

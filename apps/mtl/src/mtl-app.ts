@@ -30,7 +30,7 @@ export function mtlTrainCommand() {
     .option('--id <column>', 'a column that names each row (kept out of the features; predict writes it)')
     .option(
       '--fingerprints <kinds>',
-      'molecular features for --smiles: morgan, morgan-counts, maccs, atom-pair, torsion, rdkit, descriptors, fragments (comma-separated)',
+      'molecular features for --smiles: morgan, morgan-counts, maccs, atom-pair, torsion, rdkit, descriptors, fragments, vsa (comma-separated)',
       'morgan',
     )
     .option('--fp-radius <r>', 'Morgan radius (default 2: ECFP4)')
