@@ -64,6 +64,15 @@ describe.each(['wasm', 'cpu'] as const)('trainMultiTask on sparse inputs (%s)', 
     probabilities.data.forEach((p, i) => expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6));
   });
 
+  it('leaves no tensors behind, training or predicting', async () => {
+    const data = fingerprints(200, 5);
+    const net = model();
+    const before = tf.memory().numTensors;
+    await trainMultiTask(net, data, { ...base, epochs: 2, dev: fingerprints(60, 6) });
+    predictProbabilities(net, data.x);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('is deterministic: the same seed gives bit-for-bit the same weights', async () => {
     const data = fingerprints(300, 2);
     const [first, second] = [model(), model()];
