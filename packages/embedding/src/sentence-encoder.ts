@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { tf, UserError } from '@mtl/core';
 import { useFastWasmKernels } from '@mtl/core/internal';
 import { useFastEncoderKernels } from './encoder-kernels.js';
+import { fuseBiasAdds, type GraphNode } from './graph-fusion.js';
 import { SentencePieceTokenizer, type Vocabulary } from './sentence-piece.js';
 
 /** Width of a Universal Sentence Encoder vector. */
@@ -55,11 +56,11 @@ export function defaultModelDir(): string {
  * Loads USE-lite from a directory (model.json, its weight shards, vocab.json)
  * without any network access. The package's own `load()` fetches from
  * tfhub/googleapis, so the graph model is built through an in-memory IO
- * handler and the package's tokenizer is given the vocabulary read from disk.
+ * handler (biases folded into their matmuls: `fuseBiasAdds`), and the tokenizer
+ * reads the vocabulary from disk.
  */
 export async function loadSentenceEncoder(source: ModelDirSource = {}): Promise<SentenceEncoder> {
   const { modelDir, flag } = modelDirOf(source);
-  const modelPath = join(modelDir, 'model.json');
   requireModelFiles(modelDir, flag);
   // The attention products are batched matmuls, which the stock wasm kernel
   // runs in a scalar loop (~20 % of a batch's time); the embedding lookup and
@@ -69,18 +70,9 @@ export async function loadSentenceEncoder(source: ModelDirSource = {}): Promise<
     useFastEncoderKernels();
   }
 
-  const manifestJson = readJson<{ modelTopology: unknown; weightsManifest: tf.io.WeightsManifestConfig }>(modelPath, flag);
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
-  const shards: Buffer[] = [];
-  for (const group of manifestJson.weightsManifest) {
-    weightSpecs.push(...group.weights);
-    for (const shard of group.paths) shards.push(readFileSync(shardPath(modelDir, shard, flag)));
-  }
-  const weights = Buffer.concat(shards);
-  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
-  const model = await tf.loadGraphModel(
-    tf.io.fromMemory({ modelTopology: manifestJson.modelTopology as tf.io.ModelJSON['modelTopology'], weightSpecs, weightData }),
-  );
+  const artifacts = readModelArtifacts({ modelDir, flag });
+  const nodes = (artifacts.modelTopology as { node: GraphNode[] }).node;
+  const model = await tf.loadGraphModel(tf.io.fromMemory({ ...artifacts, modelTopology: { ...artifacts.modelTopology, node: fuseBiasAdds(nodes) } }));
   const tokenizer = loadTokenizer({ modelDir, flag });
   const runGraph = async (encodings: ReadonlyArray<ArrayLike<number>>): Promise<Float32Array> => {
     if (encodings.length === 0) return new Float32Array(0);
@@ -132,6 +124,22 @@ export async function loadSentenceEncoder(source: ModelDirSource = {}): Promise<
       model.dispose();
     },
   };
+}
+
+/** model.json's graph and the weights of its shards, as `tf.io.fromMemory` takes them. */
+export function readModelArtifacts(source: ModelDirSource = {}): tf.io.ModelArtifacts & { modelTopology: object } {
+  const { modelDir, flag } = modelDirOf(source);
+  requireModelFiles(modelDir, flag);
+  const manifestJson = readJson<{ modelTopology: object; weightsManifest: tf.io.WeightsManifestConfig }>(join(modelDir, 'model.json'), flag);
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const shards: Buffer[] = [];
+  for (const group of manifestJson.weightsManifest) {
+    weightSpecs.push(...group.weights);
+    for (const shard of group.paths) shards.push(readFileSync(shardPath(modelDir, shard, flag)));
+  }
+  const weights = Buffer.concat(shards);
+  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
+  return { modelTopology: manifestJson.modelTopology, weightSpecs, weightData };
 }
 
 /** The tokenizer alone (vocab.json, no graph): cheap enough for the main thread that sorts texts into batches. */
