@@ -34,7 +34,7 @@ export async function trainBagOfWords(input: {
   const train = { x: takeRows(x, splits.split.train), y: splits.train.y };
   const dev = { x: takeRows(x, splits.split.dev), y: splits.dev.y };
   const test = { x: takeRows(x, splits.split.test), y: splits.test.y };
-  context.onEvent({ type: 'notice', level: 'info', message: `variant ${BAG_OF_WORDS} (${DESCRIPTION})` });
+  context.onEvent({ type: 'notice', level: 'info', message: `baseline ${BAG_OF_WORDS} (${DESCRIPTION})` });
   const weights = options.classWeights === 'none' ? null : positiveWeights(train.y);
   const { model, results, untrainedTasks } = await trainEnsemble({
     members: options.ensemble,
