@@ -71,6 +71,12 @@ describe('a third app on the kit (test/fixtures/tiny-app.mjs)', () => {
     expect(cv.summary.map((row) => row.task)).toEqual(['left', 'high', 'diagonal', 'mean']);
     expect(results(out)).toMatchObject({ cv: 'cv.json', files: { cv: 'cv.json', cvChart: 'cv.png' } });
     expect(cv.rows + results(out).data.split.test).toBe(2000);
+    // The folds partition the non-test rows: a peer can rebuild them from cv.json.
+    const heldOut = cv.heldOut.flat().sort((x, y) => x - y);
+    expect(cv.heldOut).toHaveLength(3);
+    expect(heldOut).toHaveLength(cv.rows);
+    expect(new Set(heldOut).size).toBe(cv.rows);
+    expect(readJson<{ test: number[] }>(join(out, 'split.json')).test.filter((row) => heldOut.includes(row))).toEqual([]);
   });
 
   it('sweeps with --sweep: every variant at each rate, sweep.json and sweep.png', async () => {

@@ -46,6 +46,8 @@ export interface CvResults {
   folds: number;
   /** Rows the folds are cut from: the training and dev rows; the test rows are left alone. */
   rows: number;
+  /** The data rows (0-based, in the app's row order) of each fold, fold by fold: what a peer needs to score itself on the same folds. */
+  heldOut: number[][];
   variants: Array<VariantResult['name']>;
   results: CvFoldResult[];
   summary: CvSummaryRow[];
@@ -87,6 +89,7 @@ export async function runCrossValidation<O extends CommonOptions>(input: CrossVa
     fingerprint: input.fingerprint,
     folds: k,
     rows: rows.length,
+    heldOut: Array.from({ length: k }, (_, fold) => Array.from(rows.filter((_, i) => folds[i] === fold))),
     variants,
     results: previous?.results ?? [],
     summary: [],
