@@ -1,7 +1,7 @@
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 
-/** The cache file of this format (version 2), in the cache directory. */
-export const CACHE_FILE = 'embeddings-v2.sqlite';
+/** The cache file of this format (version 2), in the cache directory: another name than version 1's, see `migrateEarlierCache`. */
+export const CACHE_FILE = 'text-embeddings.sqlite';
 /** The file of format version 1: converted into CACHE_FILE when found alone, then deleted. */
 export const EARLIER_CACHE_FILE = 'embeddings.sqlite';
 /** The format name written into new caches. */

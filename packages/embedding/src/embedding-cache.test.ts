@@ -56,7 +56,9 @@ describe('EmbeddingCache', () => {
   it('refuses a file that is not an SQLite database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'embedding-cache-'));
     writeFileSync(join(dir, CACHE_FILE), 'this is not a database, just some text that is long enough to have a header'.repeat(20));
-    expect(() => new EmbeddingCache({ dir, encoder: 'model-a' })).toThrow(/embeddings-v2\.sqlite: the file is damaged or not an SQLite database\. .*delete it/);
+    expect(() => new EmbeddingCache({ dir, encoder: 'model-a' })).toThrow(
+      /text-embeddings\.sqlite: the file is damaged or not an SQLite database\. .*delete it/,
+    );
   });
 
   it('refuses an SQLite database of another program', () => {
