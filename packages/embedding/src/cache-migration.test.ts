@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,27 @@ describe('EmbeddingCache conversion of an earlier cache', () => {
       db.close();
     });
   }
+
+  it('converts the vectors that a killed version-1 run left in its WAL only', () => {
+    // Copies of the files while a writer has them open: the database and a WAL holding the last commits.
+    const live = newDir();
+    const dir = newDir();
+    const db = new Database(join(live, EARLIER_CACHE_FILE));
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec(`
+      CREATE TABLE cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE embeddings (model TEXT NOT NULL, hash BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID;
+    `);
+    db.prepare('INSERT INTO cache_meta (key, value) VALUES (?, ?), (?, ?)').run('format', 'mtl-embedding-cache', 'version', '1');
+    const insert = db.prepare('INSERT INTO embeddings (model, hash, vector) VALUES (?, ?, ?)');
+    for (let i = 0; i < 30; i++) insert.run('use-lite-0123456789abcdef/clean-1', textHash(`post ${i}`), bytes(vector(i)));
+    insert.run('another-encoder', textHash('post 0'), bytes(vector(-1)));
+    expect(statSync(join(live, `${EARLIER_CACHE_FILE}-wal`)).size).toBeGreaterThan(30 * 2048);
+    for (const suffix of ['', '-wal']) copyFileSync(join(live, EARLIER_CACHE_FILE + suffix), join(dir, EARLIER_CACHE_FILE + suffix));
+    db.close();
+    expectConverted(dir, 30);
+  });
 
   it('converts a cache left by a killed conversion: the old file intact, a half-built new one beside it', () => {
     const dir = newDir();

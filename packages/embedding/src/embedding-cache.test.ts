@@ -31,6 +31,18 @@ describe('EmbeddingCache', () => {
     otherModel.close();
   });
 
+  it('sees vectors that another run sharing the file stores for a model it had not seen yet', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'embedding-cache-'));
+    const reader = new EmbeddingCache({ dir, encoder: 'model-a' });
+    expect(reader.has(textHash('hello'))).toBe(false);
+    const writer = new EmbeddingCache({ dir, encoder: 'model-a' });
+    writer.put([[textHash('hello'), vector(1)]]);
+    expect(reader.get(textHash('hello'))![0]).toBe(1);
+    expect(reader.size()).toBe(1);
+    writer.close();
+    reader.close();
+  });
+
   it('keeps the vectors of each preparation apart', () => {
     const dir = mkdtempSync(join(tmpdir(), 'embedding-cache-'));
     const cleaned = new EmbeddingCache({ dir, encoder: 'model-a', preparation: 'clean-1' });

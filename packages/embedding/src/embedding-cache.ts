@@ -40,8 +40,9 @@ export class EmbeddingCache {
   /** The value of the key's first part: encoder id, then `/preparation` if any. */
   readonly model: string;
   private readonly db: SqliteDatabase;
-  /** The model's integer key in this file; undefined until its first vector is stored. */
+  /** The model's integer key in this file; undefined until a vector of it is stored (by this run or another). */
   private modelId: number | undefined;
+  private readonly selectModel;
   private readonly selectOne;
   private readonly insertMany: (rows: ReadonlyArray<[Buffer, Float32Array]>) => void;
 
@@ -57,7 +58,7 @@ export class EmbeddingCache {
       );
     }
     this.db = openCacheDatabase({ path: this.path, earlierPath: join(resolve(dir), EARLIER_CACHE_FILE), flag, lockWaitMs, vectorBytes: EMBEDDING_SIZE * 4 });
-    this.modelId = this.db.prepare<unknown[], { id: number }>('SELECT id FROM models WHERE name = ?').get(this.model)?.id;
+    this.selectModel = this.db.prepare<unknown[], { id: number }>('SELECT id FROM models WHERE name = ?');
     this.selectOne = this.db.prepare<unknown[], { vector: Buffer }>('SELECT vector FROM embeddings WHERE model = ? AND hash = ?');
     const insert = this.db.prepare(
       'INSERT INTO embeddings (model, hash, vector) VALUES (?, ?, ?) ON CONFLICT (model, hash) DO UPDATE SET vector = excluded.vector',
@@ -70,8 +71,9 @@ export class EmbeddingCache {
 
   /** The vector of a text (by `textHash`), or undefined when it was never stored (or stored damaged). */
   get(hash: Buffer): Float32Array | undefined {
-    if (this.modelId === undefined) return undefined;
-    const row = this.selectOne.get(this.modelId, hash);
+    const model = this.modelKey();
+    if (model === undefined) return undefined;
+    const row = this.selectOne.get(model, hash);
     if (!row || row.vector.byteLength !== EMBEDDING_SIZE * 4) return undefined;
     // Copy: the Buffer may share a pool and be unaligned for a Float32Array view.
     return new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength));
@@ -87,15 +89,21 @@ export class EmbeddingCache {
       this.insertMany(rows);
     } catch (error) {
       // A failed first put must not keep a key its rolled-back transaction created.
-      this.modelId = this.db.prepare<unknown[], { id: number }>('SELECT id FROM models WHERE name = ?').get(this.model)?.id;
+      this.modelId = undefined;
       throw error;
     }
   }
 
+  /** Looked up until it exists: another run sharing the file may store this model's first vectors. */
+  private modelKey(): number | undefined {
+    return (this.modelId ??= this.selectModel.get(this.model)?.id);
+  }
+
   /** Entries for this model (for reports and tests). */
   size(): number {
-    if (this.modelId === undefined) return 0;
-    return this.db.prepare<unknown[], { n: number }>('SELECT COUNT(*) AS n FROM embeddings WHERE model = ?').get(this.modelId)?.n ?? 0;
+    const model = this.modelKey();
+    if (model === undefined) return 0;
+    return this.db.prepare<unknown[], { n: number }>('SELECT COUNT(*) AS n FROM embeddings WHERE model = ?').get(model)?.n ?? 0;
   }
 
   /** Closes the file, folding the WAL into it first (the last connection to close deletes the WAL). */
