@@ -110,8 +110,8 @@ export const mbtiApp: ExperimentApp<MbtiTrainOptions> = {
       {
         pooling: recipe.pooling,
         maxPosts: recipe.maxPosts,
-        // Counted even without ngrams in --features: --compare's bag-of-words model reads them.
-        ngrams,
+        // Counted for the features, or for --compare's bag-of-words model; otherwise not at all (time, and memory on a large file).
+        ngrams: options.features.includes('ngrams') || options.compare ? ngrams : null,
       },
     );
     const raw = { pooled: vectors.x, ngrams: counts };
