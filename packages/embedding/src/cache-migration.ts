@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import { UserError } from '@mtl/core';
@@ -22,7 +22,7 @@ export interface CacheMigrationOptions {
  * Returns once `to` exists (converted here or by another run) or `from` is gone.
  *
  * The old file is only read: the new one is built under another name and
- * linked into place when complete, so a run killed at any moment leaves the
+ * renamed into place when complete, so a run killed at any moment leaves the
  * old cache as it was (and maybe a stray `.converting` file, replaced next
  * time). It is a different file name, not a rename over the old one: a run
  * that opened the old file just before would otherwise share the WAL and
@@ -131,21 +131,26 @@ function convert(old: SqliteDatabase, options: CacheMigrationOptions & { format:
       out.close();
     }
     syncFile(building);
-    linkSync(building, to);
+    // Nobody else creates `to` while `from` exists (see openCacheDatabase) and this run holds `from`.
+    // A WAL left by a deleted file of that name would be replayed into this one: none may stay.
+    for (const suffix of ['-journal', '-wal', '-shm']) rmSync(`${to}${suffix}`, { force: true });
+    renameSync(building, to);
   } catch (error) {
     try {
       removeDatabaseFiles(building);
     } catch {
       // The error below says what went wrong; a stray file is replaced next time.
     }
-    if ((error as { code?: string }).code === 'EEXIST') return;
     throw new UserError(
       `${from}: converting this embedding cache (${options.format}) into ${to} failed (${(error as Error).message}); the old cache is untouched. Free some disk space and run again, or pass another ${flag} directory.`,
     );
   }
-  unlinkSync(building);
   unlinkSync(from);
-  syncFile(dirname(to));
+  try {
+    syncFile(dirname(to));
+  } catch {
+    // Not every platform can sync a directory; the files themselves are synced.
+  }
 }
 
 function removeDatabaseFiles(path: string): void {
