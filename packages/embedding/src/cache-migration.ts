@@ -7,7 +7,7 @@ import { CACHE_PAGE_SIZE, createCacheTables, EARLIER_CACHE_FORMATS, modelKey, re
 export interface CacheMigrationOptions {
   /** The version-1 file. */
   from: string;
-  /** The version-2 file to create; the conversion is built next to it and linked into place when complete. */
+  /** The version-2 file to create; the conversion is built next to it and renamed into place when complete. */
   to: string;
   /** Give up (UserError) when another run still holds the old file after this moment (performance.now()). */
   deadline: number;
@@ -21,7 +21,8 @@ export interface CacheMigrationOptions {
  * Converts a version-1 cache into a version-2 file and deletes the old one.
  * Returns once `to` exists (converted here or by another run) or `from` is gone.
  *
- * The old file is only read: the new one is built under another name and
+ * The old file is only read (its journal mode aside: out of WAL, which
+ * earlier versions set again on open): the new one is built under another name and
  * renamed into place when complete, so a run killed at any moment leaves the
  * old cache as it was (and maybe a stray `.converting` file, replaced next
  * time). It is a different file name, not a rename over the old one: a run
