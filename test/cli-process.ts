@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { CACHE_FILE } from '@mtl/embedding';
 
 export const REPO_ROOT = resolve(__dirname, '..');
 
@@ -61,7 +62,7 @@ export function readJson<T>(path: string): T {
 
 /** Post vectors committed to an mbti embedding cache (0 before the file is initialised). */
 export function cachedVectors(cacheDir: string): number {
-  const path = join(cacheDir, 'embeddings.sqlite');
+  const path = join(cacheDir, CACHE_FILE);
   if (!existsSync(path)) return 0;
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
