@@ -13,13 +13,14 @@ const FALLBACK = 'test/fixtures/mbti-sample-24.csv';
 const SHARED_SAMPLE = '../shared/datasets/mbti/mbti_sample.csv';
 export const SAMPLE_ROWS = 412;
 
-interface MbtiResults {
-  embedding?: { posts: number; embedded: number; cacheHits: number; seconds: number; postsPerSecond: number; where?: string };
-}
+/** Issue 11's embedding goal, and its fallback: 80 % of the 184 posts/s that USE-lite's GEMMs allow 2 workers on wasm (the profile in packages/embedding/README.md). */
+const EMBEDDING_TARGET = 240;
+const CEILING_SHARE_TARGET = Math.round(0.8 * 184);
 
-/** Seconds per epoch from the plain reporter's lines: `epoch 3/20 loss ... 0.28s | ...`. */
-function epochSecondsFromLog(stdout: string): number[] {
-  return [...stdout.matchAll(/^epoch (\d+)\/\d+ .*? (\d+(?:\.\d+)?)s \|/gm)].map((m) => Number(m[2]));
+/** What the suite reads of results.json (the kit's schema): mbti's embedding facts and the per-epoch times. */
+interface MbtiResults {
+  appFacts?: { embedding?: { posts: number; embedded: number; cacheHits: number; seconds: number; postsPerSecond: number; where?: string } };
+  history?: Array<{ epoch: number; seconds: number }>;
 }
 
 /** The shared 412-row sample, else the first SAMPLE_ROWS people of the Kaggle file, else the committed 24-row fixture. */
@@ -72,7 +73,9 @@ export async function runMbtiSuite(epochs: number): Promise<{ rows: ReportRow[];
     if (run.code !== 0) return skip(`${CLI} train exited ${run.code}: ${lastLines(run.stderr || run.stdout)}`);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as MbtiResults;
     process.stderr.write(`${run.seconds.toFixed(1)} s\n`);
-    runs.push({ label, seconds: run.seconds, peakRssMb: run.peakRssMb, epochSeconds: epochSecondsFromLog(run.stdout), embedding: results.embedding });
+    // results.json keeps every epoch's time at full precision; the log thins long runs and rounds to 10 ms.
+    const epochSeconds = results.history?.map((h) => h.seconds) ?? [];
+    runs.push({ label, seconds: run.seconds, peakRssMb: run.peakRssMb, epochSeconds, embedding: results.appFacts?.embedding });
   }
   const [cold, warm] = runs as [(typeof runs)[0], (typeof runs)[0]];
   const coldEmbed = cold.embedding;
@@ -85,8 +88,8 @@ export async function runMbtiSuite(epochs: number): Promise<{ rows: ReportRow[];
       variant: `USE-lite, wasm, ${coldEmbed?.where ?? ''}`.trim(),
       value: coldEmbed ? `${coldEmbed.postsPerSecond.toFixed(1)} posts/s` : 'not reported',
       note: `${coldEmbed?.embedded ?? '?'} posts; ${note}`,
-      target: '>= 100 posts/s',
-      status: !coldEmbed ? 'skipped' : coldEmbed.postsPerSecond >= 100 ? 'met' : 'not met',
+      target: `>= ${EMBEDDING_TARGET} posts/s, or >= ${CEILING_SHARE_TARGET} (80 % of the wasm ceiling, packages/embedding/README.md)`,
+      status: !coldEmbed ? 'skipped' : coldEmbed.postsPerSecond >= CEILING_SHARE_TARGET ? 'met' : 'not met',
     },
     {
       benchmark: 'MBTI warm re-run',
