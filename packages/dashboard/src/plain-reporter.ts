@@ -43,7 +43,6 @@ export function createPlainReporter(options: PlainReporterOptions = {}): (event:
   const epochIntervalMs = options.epochIntervalMs ?? 1000;
   let thinEpochs = false;
   let lastEpochLineAt = -Infinity;
-  let firstEpoch = 0;
   const beginEpoch = (): number => {
     epochStartedAt = now();
     epochSamples = 0;
@@ -78,7 +77,6 @@ export function createPlainReporter(options: PlainReporterOptions = {}): (event:
         );
         write(`labelled: ${event.tasks.map((t) => `${t.name} ${count(t.labelled)}/${count(t.total)}`).join(', ')}`);
         thinEpochs = event.epochs - event.startEpoch > everyEpochUpTo;
-        firstEpoch = event.startEpoch + 1;
         lastEpochLineAt = -Infinity;
         if (thinEpochs)
           write(
@@ -86,15 +84,16 @@ export function createPlainReporter(options: PlainReporterOptions = {}): (event:
           );
         break;
       case 'epoch': {
-        const tasks = event.tasks.map((t) => `${t.name} acc ${fixed(t.accuracy, 3)} auc ${fixed(t.auc, 3)}`).join(' | ');
-        const width = String(event.epochs).length;
         const at = now();
-        const shown = !thinEpochs || event.epoch === firstEpoch || event.epoch === event.epochs || at - lastEpochLineAt >= epochIntervalMs;
-        if (shown) lastEpochLineAt = at;
-        if (shown)
+        // The first line of a run always shows: lastEpochLineAt starts at -Infinity.
+        if (!thinEpochs || event.epoch === event.epochs || at - lastEpochLineAt >= epochIntervalMs) {
+          lastEpochLineAt = at;
+          const tasks = event.tasks.map((t) => `${t.name} acc ${fixed(t.accuracy, 3)} auc ${fixed(t.auc, 3)}`).join(' | ');
+          const width = String(event.epochs).length;
           write(
             `epoch ${String(event.epoch).padStart(width)}/${event.epochs} loss ${fixed(event.trainLoss)} dev ${fixed(event.devLoss)} ${event.seconds.toFixed(2)}s${tasks ? ` | ${tasks}` : ''}`,
           );
+        }
         beginEpoch();
         break;
       }
