@@ -109,7 +109,7 @@ export async function runCrossValidation<O extends CommonOptions>(input: CrossVa
       unit: 'folds',
       ...(trainedHere > 0 ? { rate: trainedHere / seconds } : {}),
     });
-    const held = rows.filter((_, i) => folds[i] === fold);
+    const held = Int32Array.from(cv.heldOut[fold]!);
     const split: Split = { train: rows.filter((_, i) => folds[i] !== fold), dev: held, test: held };
     const splits = applySplit(data, split, options.missingRate, options.seed + fold);
     const weights = options.classWeights === 'none' ? null : positiveWeights(splits.train.y);
