@@ -204,20 +204,12 @@ function sparseDenseForward(x: SparseRows, layer: ChainLayer): Omit<Saved, 'out'
 
 /** The sparse first layer's gradients: through the activation as `backward`, then the kernel's by scatter-adding into the rows of the nonzero columns. */
 function sparseBackward(dOut: tf.Tensor2D, saved: Saved, layer: ChainLayer): { dx?: tf.Tensor2D; dKernel: tf.Tensor; dBias: tf.Tensor } {
-  const { z, y, multiplier, heapRows } = saved;
-  const dy = multiplier ? tf.mul<tf.Tensor2D>(dOut, tf.cast(multiplier, 'float32')) : dOut;
-  const dz =
-    layer.activation === 'relu'
-      ? tf.mul<tf.Tensor2D>(dy, tf.cast(tf.step(z!), 'float32'))
-      : layer.activation === 'linear'
-        ? dy
-        : layer.activation === 'sigmoid'
-          ? tf.mul<tf.Tensor2D>(dy, tf.mul(y, tf.sub(tf.scalar(1), y)))
-          : tf.mul<tf.Tensor2D>(tf.sub(tf.scalar(1), tf.square(y)), dy);
+  const { heapRows } = saved;
+  const dz = preActivationGradient(dOut, saved, layer.activation);
   const dBias = tf.reshape(tf.sum(dz, [0]), layer.bias.shape);
   const [inputs, units] = layer.kernel.shape as [number, number];
   const backend = hostMemoryBackend()!;
-  const simd = heapRows ? simdKernels() : undefined;
+  const simd = simdKernels();
   if (simd && heapRows) {
     const dKernel = zerosOnHeap(backend, [inputs, units]);
     const at = (t: tf.Tensor) => heapOffset(backend, t);
@@ -238,28 +230,28 @@ function zerosOnHeap(backend: HostBackend, shape: [number, number]): tf.Tensor2D
 }
 
 /** The gradient functions tfjs-core 4.x registers for these ops, applied in the order its tape applies them. */
-function backward(
-  dOut: tf.Tensor2D,
-  { a: input, z, y, multiplier }: Saved,
-  layer: ChainLayer,
-  needDx: boolean,
-): { dx?: tf.Tensor2D; dKernel: tf.Tensor; dBias: tf.Tensor } {
-  const a = input!;
+function backward(dOut: tf.Tensor2D, saved: Saved, layer: ChainLayer, needDx: boolean): { dx?: tf.Tensor2D; dKernel: tf.Tensor; dBias: tf.Tensor } {
+  const a = saved.a!;
   const kernel = layer.kernel as tf.Tensor2D;
-  // Through dropout's multiplication (Multiply's gradient): dy = dOut * multiplier.
-  const dy = multiplier ? tf.mul<tf.Tensor2D>(dOut, tf.cast(multiplier, 'float32')) : dOut;
+  const dz = preActivationGradient(dOut, saved, layer.activation);
+  // Linear is one fused matMul with the bias: its own gradient gives dBias.
+  if (layer.activation === 'linear') return fusedLinearBackward(dz, a, kernel, layer.bias, needDx);
+  const dBias = tf.reshape(tf.sum(dz, [0]), layer.bias.shape);
   if (layer.activation === 'relu') {
-    const dz = tf.mul<tf.Tensor2D>(dy, tf.cast(tf.step(z!), 'float32'));
-    const dBias = tf.reshape(tf.sum(dz, [0]), layer.bias.shape);
     const dKernel = tf.matMul(a, dz, true, false);
     return { dKernel, dBias, dx: needDx ? tf.matMul<tf.Tensor2D>(dz, kernel, false, true) : undefined };
   }
-  if (layer.activation === 'linear') return fusedLinearBackward(dy, a, kernel, layer.bias, needDx);
-  const dz =
-    layer.activation === 'sigmoid' ? tf.mul<tf.Tensor2D>(dy, tf.mul(y, tf.sub(tf.scalar(1), y))) : tf.mul<tf.Tensor2D>(tf.sub(tf.scalar(1), tf.square(y)), dy);
-  const dBias = tf.reshape(tf.sum(dz, [0]), layer.bias.shape);
   const { dx, dKernel } = fusedLinearBackward(dz, a, kernel, undefined, needDx);
   return { dx, dKernel, dBias };
+}
+
+/** The gradient with respect to a layer's pre-activation: back through dropout's multiplication (Multiply's gradient), then the activation's. */
+function preActivationGradient(dOut: tf.Tensor2D, { z, y, multiplier }: Saved, activation: Activation): tf.Tensor2D {
+  const dy = multiplier ? tf.mul<tf.Tensor2D>(dOut, tf.cast(multiplier, 'float32')) : dOut;
+  if (activation === 'relu') return tf.mul<tf.Tensor2D>(dy, tf.cast(tf.step(z!), 'float32'));
+  if (activation === 'linear') return dy;
+  if (activation === 'sigmoid') return tf.mul<tf.Tensor2D>(dy, tf.mul(y, tf.sub(tf.scalar(1), y)));
+  return tf.mul<tf.Tensor2D>(tf.sub(tf.scalar(1), tf.square(y)), dy);
 }
 
 /** Gradient of tfjs' fused matMul with 'linear' activation (its custom gradient, on 3-D views). */
