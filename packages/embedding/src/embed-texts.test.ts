@@ -91,6 +91,8 @@ describe('embedTexts', () => {
     expect(lead).toEqual([...lead].sort((a, b) => b - a));
     expect(rest).toEqual([...rest].sort((a, b) => b - a));
     expect(lead.length).toBe(8);
+    // The lead is the first 8 texts (tokens: words + 1), not the 8 longest of all: one sort of everything would fail here.
+    expect(lead).toEqual([12, 11, 10, 9, 5, 4, 3, 2]);
   });
 
   it('stops between batches when asked: what was embedded is cached, and the next run embeds only the rest', async () => {
