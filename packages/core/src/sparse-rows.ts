@@ -25,8 +25,7 @@ export const SPARSE_INPUT_SHARE = 0.1;
 /** The nonzero entries of `rows` x `cols` row-major values, in row then column order. */
 export function sparseRows(data: Float32Array, rows: number, cols: number): SparseRows {
   if (data.length !== rows * cols) throw new Error(`${data.length} values do not make ${rows} rows of ${cols}`);
-  let nonzero = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] !== 0) nonzero++;
+  const nonzero = countNonzero(data);
   const rowStart = new Int32Array(rows + 1);
   const columns = new Int32Array(nonzero);
   const values = new Float32Array(nonzero);
@@ -47,10 +46,13 @@ export function sparseRows(data: Float32Array, rows: number, cols: number): Spar
 
 /** Share of a matrix's values that are not zero. */
 export function nonzeroShare(m: Matrix): number {
-  if (m.data.length === 0) return 0;
+  return m.data.length === 0 ? 0 : countNonzero(m.data) / m.data.length;
+}
+
+function countNonzero(data: Float32Array): number {
   let nonzero = 0;
-  for (let i = 0; i < m.data.length; i++) if (m.data[i] !== 0) nonzero++;
-  return nonzero / m.data.length;
+  for (let i = 0; i < data.length; i++) if (data[i] !== 0) nonzero++;
+  return nonzero;
 }
 
 /**
@@ -61,15 +63,8 @@ export function nonzeroShare(m: Matrix): number {
  */
 export function sparseMatMul(x: SparseRows, kernel: Float32Array, units: number, out: Float32Array): void {
   const { rowStart, columns, values } = x;
-  for (let r = 0; r < x.rows; r++) {
-    const o = r * units;
-    for (let k = rowStart[r]!; k < rowStart[r + 1]!; k++) {
-      const w = columns[k]! * units;
-      const v = values[k]!;
-      if (v === 1) for (let j = 0; j < units; j++) out[o + j] = out[o + j]! + kernel[w + j]!;
-      else for (let j = 0; j < units; j++) out[o + j] = out[o + j]! + Math.fround(v * kernel[w + j]!);
-    }
-  }
+  for (let r = 0; r < x.rows; r++)
+    for (let k = rowStart[r]!; k < rowStart[r + 1]!; k++) addScaledRow(out, r * units, kernel, columns[k]! * units, values[k]!, units);
 }
 
 /**
@@ -79,13 +74,15 @@ export function sparseMatMul(x: SparseRows, kernel: Float32Array, units: number,
  */
 export function sparseTransposedMatMul(x: SparseRows, dz: Float32Array, units: number, out: Float32Array): void {
   const { rowStart, columns, values } = x;
-  for (let r = 0; r < x.rows; r++) {
-    const d = r * units;
-    for (let k = rowStart[r]!; k < rowStart[r + 1]!; k++) {
-      const o = columns[k]! * units;
-      const v = values[k]!;
-      if (v === 1) for (let j = 0; j < units; j++) out[o + j] = out[o + j]! + dz[d + j]!;
-      else for (let j = 0; j < units; j++) out[o + j] = out[o + j]! + Math.fround(v * dz[d + j]!);
-    }
-  }
+  for (let r = 0; r < x.rows; r++)
+    for (let k = rowStart[r]!; k < rowStart[r + 1]!; k++) addScaledRow(out, columns[k]! * units, dz, r * units, values[k]!, units);
+}
+
+/**
+ * out[outAt, outAt + units) += scale · src[srcAt, srcAt + units), each product
+ * rounded to float32 before it is added. Positional: it runs once per nonzero.
+ */
+function addScaledRow(out: Float32Array, outAt: number, src: Float32Array, srcAt: number, scale: number, units: number): void {
+  if (scale === 1) for (let j = 0; j < units; j++) out[outAt + j] = out[outAt + j]! + src[srcAt + j]!;
+  else for (let j = 0; j < units; j++) out[outAt + j] = out[outAt + j]! + Math.fround(scale * src[srcAt + j]!);
 }
