@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import { UserError } from '@mtl/core';
-import { CACHE_FORMAT, CACHE_PAGE_SIZE, CACHE_VERSION, createCacheTables, readCacheMeta, tableNames } from './cache-layout.js';
+import { CACHE_FORMAT, CACHE_PAGE_SIZE, CACHE_VERSION, createCacheTables, readCacheMeta, tableNames, unusableCache } from './cache-layout.js';
 import { migrateEarlierCache } from './cache-migration.js';
 
 export interface CacheDatabaseOptions {
@@ -24,8 +24,7 @@ export interface CacheDatabaseOptions {
  */
 export function openCacheDatabase(options: CacheDatabaseOptions): SqliteDatabase {
   const { path, earlierPath, flag, lockWaitMs } = options;
-  const damaged = (why: string) =>
-    new UserError(`${path}: ${why}. It is not a usable embedding cache: delete it (vectors will be computed again) or pass another ${flag} directory.`);
+  const damaged = (why: string) => unusableCache(path, why, flag);
   // The earlier file is deleted only after this one exists: seeing neither means there is nothing to convert.
   if (!existsSync(path) && existsSync(earlierPath)) {
     migrateEarlierCache({ from: earlierPath, to: path, deadline: performance.now() + lockWaitMs, flag, vectorBytes: options.vectorBytes });

@@ -1,4 +1,5 @@
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { UserError } from '@mtl/core';
 
 /** The cache file of this format (version 2), in the cache directory: another name than version 1's, see `migrateEarlierCache`. */
 export const CACHE_FILE = 'text-embeddings.sqlite';
@@ -67,4 +68,9 @@ export function readCacheMeta(db: SqliteDatabase): Map<string, string> | undefin
 export function modelKey(db: SqliteDatabase, name: string): number {
   db.prepare('INSERT OR IGNORE INTO models (name, id) VALUES (?, (SELECT COALESCE(MAX(id), 0) + 1 FROM models))').run(name);
   return db.prepare<unknown[], { id: number }>('SELECT id FROM models WHERE name = ?').get(name)!.id;
+}
+
+/** A file in the cache directory that cannot be used as a cache, and what to do about it. */
+export function unusableCache(path: string, why: string, flag: string): UserError {
+  return new UserError(`${path}: ${why}. It is not a usable embedding cache: delete it (vectors will be computed again) or pass another ${flag} directory.`);
 }

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, unlinkS
 import { dirname } from 'node:path';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import { UserError } from '@mtl/core';
-import { CACHE_PAGE_SIZE, createCacheTables, EARLIER_CACHE_FORMATS, modelKey, readCacheMeta } from './cache-layout.js';
+import { CACHE_PAGE_SIZE, createCacheTables, EARLIER_CACHE_FORMATS, modelKey, readCacheMeta, unusableCache } from './cache-layout.js';
 
 export interface CacheMigrationOptions {
   /** The version-1 file. */
@@ -82,18 +82,13 @@ function takeExclusive(db: SqliteDatabase, path: string, flag: string): boolean 
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
     if (code.startsWith('SQLITE_BUSY')) return false;
-    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-      throw new UserError(
-        `${path}: the file is damaged or not an SQLite database. It is not a usable embedding cache: delete it or pass another ${flag} directory.`,
-      );
-    }
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw unusableCache(path, 'the file is damaged or not an SQLite database', flag);
     throw error;
   }
 }
 
 function requireEarlierFormat(db: SqliteDatabase, path: string, flag: string): string {
-  const refused = (why: string) =>
-    new UserError(`${path}: ${why}. It is not a usable embedding cache: delete it (vectors will be computed again) or pass another ${flag} directory.`);
+  const refused = (why: string) => unusableCache(path, why, flag);
   const meta = readCacheMeta(db);
   if (!meta) throw refused('an SQLite database of some other program');
   const format = meta.get('format');
