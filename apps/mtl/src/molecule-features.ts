@@ -1,6 +1,7 @@
 import { createMatrix, type Matrix, type RunEventListener, UserError } from '@mtl/core';
 import { type FeatureCache, featureCacheKey } from './feature-cache.js';
 import { FRAGMENT_PATTERNS } from './fragment-patterns.js';
+import { readRDKitJson } from './rdkit-json.js';
 import { loadRDKit, type RDKit, type RDKitMol } from './rdkit-module.js';
 import { VSA_DESCRIPTOR_NAMES, writeVsaDescriptors } from './vsa-descriptors.js';
 import { CRIPPEN_TYPES } from './vsa-tables.js';
@@ -555,37 +556,13 @@ interface MoleculeGraph {
   bondCount: number;
 }
 
-interface RDKitJsonAtom {
-  z: number;
-  impHs: number;
-  chg: number;
-  isotope: number;
-}
-interface RDKitJsonBond {
-  bo: number;
-  atoms: [number, number];
-}
-interface RDKitJson {
-  defaults: { atom: Partial<RDKitJsonAtom>; bond: Partial<RDKitJsonBond> };
-  molecules: Array<{
-    atoms?: Array<Partial<RDKitJsonAtom>>;
-    bonds?: Array<Partial<RDKitJsonBond>>;
-    extensions?: Array<{ name: string; aromaticBonds?: number[]; atomRings?: number[][] }>;
-  }>;
-}
-
 const AROMATIC_BOND = 12;
 
-/** Reads mol.get_json() (RDKit's "rdkitjson": atoms and bonds after sanitising, aromatic bonds, rings). */
+/** RDKit's perceived molecule (rdkit-json.ts) as Morgan's invariants see it. */
 function moleculeGraph(json: string): MoleculeGraph {
-  const doc = JSON.parse(json) as RDKitJson;
-  const molecule = doc.molecules[0] ?? {};
-  const atoms = (molecule.atoms ?? []).map((atom) => ({ z: 6, impHs: 0, chg: 0, isotope: 0, ...doc.defaults.atom, ...atom }));
-  const bonds = (molecule.bonds ?? []).map((bond) => ({ bo: 1, ...doc.defaults.bond, ...bond }) as RDKitJsonBond);
-  const representation = molecule.extensions?.find((extension) => extension.name === 'rdkitRepresentation');
-  const aromatic = new Set(representation?.aromaticBonds ?? []);
+  const { atoms, bonds, atomRings } = readRDKitJson(json);
   const inRing = new Uint8Array(atoms.length);
-  for (const ring of representation?.atomRings ?? []) for (const atom of ring) inRing[atom] = 1;
+  for (const ring of atomRings) for (const atom of ring) inRing[atom] = 1;
 
   const neighbours = atoms.map((): Array<[number, number]> => []);
   const bondTypes = new Int32Array(bonds.length);
@@ -593,7 +570,7 @@ function moleculeGraph(json: string): MoleculeGraph {
     const [a1, a2] = bond.atoms;
     neighbours[a1]!.push([b, a2]);
     neighbours[a2]!.push([b, a1]);
-    bondTypes[b] = aromatic.has(b) ? AROMATIC_BOND : bond.bo;
+    bondTypes[b] = bond.aromatic ? AROMATIC_BOND : bond.bo;
   });
   const atomInvariants = Uint32Array.from(atoms, (atom, a) => {
     const components = [atom.z, neighbours[a]!.length + atom.impHs, atom.impHs, atom.chg, atom.isotope];

@@ -1,3 +1,4 @@
+import { readRDKitJson, type RDKitJsonBond } from './rdkit-json.js';
 import type { RDKitMol } from './rdkit-module.js';
 import { BOND_RADII, OUTER_ELECTRONS } from './vsa-tables.js';
 
@@ -36,24 +37,11 @@ interface HeavyAtomGraph {
   hydrogens: number[];
   /** Per atom, its bonded neighbours. */
   neighbours: number[][];
-  bonds: Array<{ atoms: [number, number]; order: number; aromatic: boolean }>;
-}
-
-interface RDKitJson {
-  defaults: { atom: { z?: number; impHs?: number }; bond: { bo?: number } };
-  molecules: Array<{
-    atoms?: Array<{ z?: number; impHs?: number }>;
-    bonds?: Array<{ bo?: number; atoms: [number, number] }>;
-    extensions?: Array<{ name: string; aromaticBonds?: number[] }>;
-  }>;
+  bonds: RDKitJsonBond[];
 }
 
 function heavyAtomGraph(json: string): HeavyAtomGraph {
-  const doc = JSON.parse(json) as RDKitJson;
-  const molecule = doc.molecules[0] ?? {};
-  const atoms = (molecule.atoms ?? []).map((atom) => ({ z: 6, impHs: 0, ...doc.defaults.atom, ...atom }));
-  const aromatic = new Set(molecule.extensions?.find((extension) => extension.name === 'rdkitRepresentation')?.aromaticBonds ?? []);
-  const bonds = (molecule.bonds ?? []).map((bond, b) => ({ atoms: bond.atoms, order: bond.bo ?? doc.defaults.bond.bo ?? 1, aromatic: aromatic.has(b) }));
+  const { atoms, bonds } = readRDKitJson(json);
   const neighbours = atoms.map((): number[] => []);
   for (const {
     atoms: [a, b],
@@ -61,7 +49,12 @@ function heavyAtomGraph(json: string): HeavyAtomGraph {
     neighbours[a]!.push(b);
     neighbours[b]!.push(a);
   }
-  return { atomicNumbers: atoms.map((atom) => atom.z), hydrogens: atoms.map((atom) => atom.impHs), neighbours, bonds };
+  return {
+    atomicNumbers: atoms.map((atom) => atom.z),
+    hydrogens: atoms.map((atom) => atom.impHs),
+    neighbours,
+    bonds,
+  };
 }
 
 /**
@@ -126,9 +119,9 @@ function crippenContributions(mol: RDKitMol, atoms: number, types: ReadonlyArray
 }
 
 /** Bonds shorten a sphere's exposed surface by less the higher their order (RDKit: single 0, double 0.2, triple 0.3, aromatic 0.1). */
-function bondScale(bond: { order: number; aromatic: boolean }): number {
+function bondScale(bond: RDKitJsonBond): number {
   if (bond.aromatic) return 0.1;
-  return bond.order === 2 ? 0.2 : bond.order === 3 ? 0.3 : 0;
+  return bond.bo === 2 ? 0.2 : bond.bo === 3 ? 0.3 : 0;
 }
 
 /** Labute's approximate surface area of each heavy atom (RDKit's getLabuteAtomContribs, its formula as written). */
