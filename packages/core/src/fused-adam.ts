@@ -71,9 +71,9 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const oneMinusAccBeta1 = f32(1 - hostValues(backend, self.accBeta1)[0]!);
     const oneMinusAccBeta2 = f32(1 - hostValues(backend, self.accBeta2)[0]!);
     const simd = backend.makeOutput ? simdKernels() : undefined;
+    const scalars = { beta1, beta2, oneMinusBeta1, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, minusRate };
     for (const { value, gradient, m, v } of updates) {
       if (simd) {
-        const scalars = { beta1, beta2, oneMinusBeta1, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, minusRate };
         simdUpdate({ backend, simd, value, gradient, m, v, scalars });
         continue;
       }

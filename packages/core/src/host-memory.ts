@@ -17,7 +17,8 @@ export function hostMemoryBackend(): HostBackend | undefined {
 /** The live float32 values of a tensor: a view that writes go through (on wasm, valid until the next tensor allocation). */
 export function hostValues(backend: HostBackend, tensor: tf.Tensor): Float32Array {
   const array = backend.typedArrayFromHeap ? backend.typedArrayFromHeap(tensor) : backend.data?.get(tensor.dataId)?.values;
-  if (!(array instanceof Float32Array) || array.length !== tensor.size) throw new Error(`fused Adam: no float32 storage for tensor ${tensor.id}`);
+  if (!(array instanceof Float32Array) || array.length !== tensor.size)
+    throw new Error(`no float32 storage on the ${tf.getBackend()} backend for tensor ${tensor.id}`);
   return array;
 }
 
