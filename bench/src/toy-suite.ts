@@ -1,14 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { runChild } from './child-run.js';
 import type { ReportRow } from './report-row.js';
 import { addFastestPerRound, type EpochTimes, ratioOf, runInterleaved, type Variant } from './interleaved-runs.js';
+import { BENCH_ROOT, BENCH_TMP } from './repo-paths.js';
 import { median } from './stats.js';
 import { writeToyTrainingFile } from './toy-dataset.js';
 import { plainPeerPresent, runPlainPeer } from './toy-plain-peer.js';
 
-const BENCH_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const PYTHON = process.env.MTL_BENCH_PYTHON ?? '/usr/bin/python3';
 
 export interface ToySuiteOptions {
@@ -70,9 +69,8 @@ const isTorch = (id: string) => id.startsWith('torch');
  * Ratio per pair = median over rounds of (median epoch A / median epoch B).
  */
 export async function runToySuite(options: ToySuiteOptions): Promise<ToySuiteResult> {
-  const tmp = join(BENCH_ROOT, 'tmp');
-  mkdirSync(tmp, { recursive: true });
-  const dataFile = join(tmp, 'toy-train.f32');
+  mkdirSync(BENCH_TMP, { recursive: true });
+  const dataFile = join(BENCH_TMP, 'toy-train.f32');
   const rows = writeToyTrainingFile(dataFile);
   const fast = options.epochs;
   const variants: Variant[] = [
@@ -97,6 +95,7 @@ export async function runToySuite(options: ToySuiteOptions): Promise<ToySuiteRes
     options.rounds,
   );
   const ratio = (a: string, b: string) => ratioOf(runs, a, b);
+  const torch2VsPlain2 = ratio('torch2', 'torch-plain2');
   const rowsOut: ReportRow[] = variants.map((v) => {
     const reason = skipped.get(v.id);
     if (reason) return { benchmark: 'toy training', variant: v.label, value: 'skipped', status: 'skipped', note: reason };
@@ -113,8 +112,7 @@ export async function runToySuite(options: ToySuiteOptions): Promise<ToySuiteRes
     if (v.id === 'torch2') {
       const vs1 = ratio('torch2', 'torch1');
       if (vs1 !== undefined) comparisons.push(`${vs1.toFixed(2)}x PyTorch 1 thread`);
-      const vsPlain2 = ratio('torch2', 'torch-plain2');
-      if (vsPlain2 !== undefined) comparisons.push(`${vsPlain2.toFixed(2)}x plain loop 2 threads`);
+      if (torch2VsPlain2 !== undefined) comparisons.push(`${torch2VsPlain2.toFixed(2)}x plain loop 2 threads`);
     }
     if (comparisons.length > 0) row.comparison = comparisons.join('; ');
     if (v.id === 'wasm') {
@@ -123,8 +121,7 @@ export async function runToySuite(options: ToySuiteOptions): Promise<ToySuiteRes
     }
     if (v.id === 'torch2') {
       row.target = '<= 1.0x plain loop (our peer is no straw man)';
-      const vsPlain2 = ratio('torch2', 'torch-plain2');
-      row.status = vsPlain2 === undefined ? 'info' : vsPlain2 <= 1 ? 'met' : 'not met';
+      row.status = torch2VsPlain2 === undefined ? 'info' : torch2VsPlain2 <= 1 ? 'met' : 'not met';
     }
     return row;
   });
@@ -149,7 +146,7 @@ export async function runToySuite(options: ToySuiteOptions): Promise<ToySuiteRes
       fitVsBestTorch: ratio('wasm-fit', 'torch'),
       fitVsTrainer: ratio('wasm-fit', 'wasm'),
       torch2VsTorch1: ratio('torch2', 'torch1'),
-      torch2VsPlain2: ratio('torch2', 'torch-plain2'),
+      torch2VsPlain2,
       wasmVsPlain2: ratio('wasm', 'torch-plain2'),
     },
   };
