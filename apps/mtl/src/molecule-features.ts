@@ -303,14 +303,7 @@ function planColumns(options: { recipe: MoleculeRecipe; rdkit: RDKit }): ColumnP
   const featureNames: string[] = [];
   const parts = options.recipe.parts.map((part) => {
     const prefix = partPrefix(part);
-    const names =
-      part.kind === 'descriptors'
-        ? descriptorNames.map((name) => `${prefix}:${name}`)
-        : part.kind === 'fragments'
-          ? FRAGMENT_PATTERNS.map(([name]) => `${prefix}:${name}`)
-          : part.kind === 'vsa'
-            ? VSA_DESCRIPTOR_NAMES.map((name) => `${prefix}:${name}`)
-            : Array.from({ length: part.kind === 'maccs' ? MACCS_KEYS : part.bits }, (_, i) => `${prefix}:${i}`);
+    const names = partColumnNames(part, descriptorNames).map((name) => `${prefix}:${name}`);
     const planned = { part, offset: featureNames.length, width: names.length };
     featureNames.push(...names);
     return planned;
@@ -321,6 +314,20 @@ function planColumns(options: { recipe: MoleculeRecipe; rdkit: RDKit }): ColumnP
     ? smartsQueries(options.rdkit, CRIPPEN_TYPES).map((query, i) => ({ query, logP: CRIPPEN_TYPES[i]![2], mr: CRIPPEN_TYPES[i]![3] }))
     : [];
   return { parts, width: featureNames.length, featureNames, descriptorNames, fragmentQueries, crippenTypes };
+}
+
+/** A part's column names after its prefix: descriptor or group names, or bit numbers. */
+function partColumnNames(part: MoleculePart, descriptorNames: readonly string[]): ReadonlyArray<string | number> {
+  switch (part.kind) {
+    case 'descriptors':
+      return descriptorNames;
+    case 'fragments':
+      return FRAGMENT_PATTERNS.map(([name]) => name);
+    case 'vsa':
+      return VSA_DESCRIPTOR_NAMES;
+    default:
+      return Array.from({ length: part.kind === 'maccs' ? MACCS_KEYS : part.bits }, (_, i) => i);
+  }
 }
 
 const queryCache = new WeakMap<RDKit['module'], Map<readonly unknown[], RDKitMol[]>>();
