@@ -196,25 +196,23 @@ function rowsAxpyBody(kind: 'gather' | 'scatter'): number[] {
   const [scale, scales] = [16, 17];
   const rowAt = (base: number, index: number) => [...get(base), ...get(index), ...get(rowBytes), ...i32Mul, ...i32Add];
   const atJ = (base: number) => [...get(base), ...get(j), ...i32Add];
+  /** Address of element `index` of the 4-byte array at `base`. */
+  const elementAt = (base: number, index: number) => [...get(base), ...get(index), ...i32Const(2), ...i32Shl, ...i32Add];
+  const [dstRow, srcRow] = kind === 'gather' ? [r, c] : [c, r];
   const entry = [
-    ...get(columns),
-    ...get(k),
-    ...i32Const(2),
-    ...i32Shl,
-    ...i32Add,
+    ...elementAt(columns, k),
     ...i32Load(),
     ...set(c),
-    ...get(values),
-    ...get(k),
-    ...i32Const(2),
-    ...i32Shl,
-    ...i32Add,
+    ...elementAt(values, k),
     ...f32Load,
     ...set(scale),
     ...get(scale),
     ...f32x4Splat,
     ...set(scales),
-    ...(kind === 'gather' ? [...rowAt(out, r), ...set(dst), ...rowAt(src, c), ...set(from)] : [...rowAt(out, c), ...set(dst), ...rowAt(src, r), ...set(from)]),
+    ...rowAt(out, dstRow),
+    ...set(dst),
+    ...rowAt(src, srcRow),
+    ...set(from),
     ...i32Const(0),
     ...set(j),
     ...whileBelow(j, get(vecEnd), 16, [
@@ -231,18 +229,10 @@ function rowsAxpyBody(kind: 'gather' | 'scatter'): number[] {
     ...whileBelow(j, get(rowBytes), 4, [...atJ(dst), ...atJ(dst), ...f32Load, ...get(scale), ...atJ(from), ...f32Load, ...f32Mul, ...f32Add, ...f32Store]),
   ];
   const row = [
-    ...get(rowStart),
-    ...get(r),
-    ...i32Const(2),
-    ...i32Shl,
-    ...i32Add,
+    ...elementAt(rowStart, r),
     ...i32Load(),
     ...set(k),
-    ...get(rowStart),
-    ...get(r),
-    ...i32Const(2),
-    ...i32Shl,
-    ...i32Add,
+    ...elementAt(rowStart, r),
     ...i32Load(4),
     ...set(kEnd),
     ...whileBelow(k, get(kEnd), 1, entry),
