@@ -120,9 +120,16 @@ describe('embedTexts', () => {
     const texts = Array.from({ length: 200 }, (_, i) => `text ${i}`);
     let events = 0;
     const log = newLog();
+    let tokenized = 0;
+    const createEmbedder = async () => {
+      const embedder = await fakeEmbedder(log)();
+      return { ...embedder, tokenize: (text: string) => (tokenized++, embedder.tokenize(text)) };
+    };
     // Stop at the first batch's event: the rest (192 texts after a lead of 4 batches of 2) is being tokenized then.
-    const stopped = embedTexts({ texts, cache, createEmbedder: fakeEmbedder(log), batchSize: 2, onEvent: () => events++, shouldStop: () => events >= 2 });
+    const stopped = embedTexts({ texts, cache, createEmbedder, batchSize: 2, onEvent: () => events++, shouldStop: () => events >= 2 });
     await expect(stopped).rejects.toThrow(EmbeddingInterrupted);
+    // Tokenizing the rest stopped too (the lanes alone would stop embedding even if it had not).
+    expect(tokenized).toBeLessThan(texts.length);
     expect(cache.size()).toBe(log.batches.flat().length);
     expect(cache.size()).toBeLessThanOrEqual(8);
     const rest = await embedTexts({ texts, cache, createEmbedder: fakeEmbedder(newLog()), batchSize: 2 });
