@@ -15,14 +15,17 @@ const vector = (seed: number) => Float32Array.from({ length: EMBEDDING_SIZE }, (
 const newDir = () => mkdtempSync(join(tmpdir(), 'embedding-cache-'));
 const bytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
+/** Version 1's tables: the model string in every row, vectors in a WITHOUT ROWID table. */
+const VERSION1_TABLES_SQL = `
+  CREATE TABLE cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE embeddings (model TEXT NOT NULL, hash BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID;
+`;
+
 /** A cache as version 1 wrote it (WAL, WITHOUT ROWID, model string in every row), with n vectors of one model. */
 function writeVersion1(dir: string, options: { format: string; n: number; model?: string }): void {
   const db = new Database(join(dir, EARLIER_CACHE_FILE));
   db.pragma('journal_mode = WAL');
-  db.exec(`
-    CREATE TABLE cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE embeddings (model TEXT NOT NULL, hash BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID;
-  `);
+  db.exec(VERSION1_TABLES_SQL);
   db.prepare('INSERT INTO cache_meta (key, value) VALUES (?, ?), (?, ?)').run('format', options.format, 'version', '1');
   const insert = db.prepare('INSERT INTO embeddings (model, hash, vector) VALUES (?, ?, ?)');
   db.transaction(() => {
@@ -106,10 +109,7 @@ describe('EmbeddingCache conversion of an earlier cache', () => {
     const db = new Database(join(live, EARLIER_CACHE_FILE));
     db.pragma('journal_mode = WAL');
     db.pragma('wal_autocheckpoint = 0');
-    db.exec(`
-      CREATE TABLE cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE embeddings (model TEXT NOT NULL, hash BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID;
-    `);
+    db.exec(VERSION1_TABLES_SQL);
     db.prepare('INSERT INTO cache_meta (key, value) VALUES (?, ?), (?, ?)').run('format', 'mtl-embedding-cache', 'version', '1');
     const insert = db.prepare('INSERT INTO embeddings (model, hash, vector) VALUES (?, ?, ?)');
     for (let i = 0; i < 30; i++) insert.run('use-lite-0123456789abcdef/clean-1', textHash(`post ${i}`), bytes(vector(i)));
