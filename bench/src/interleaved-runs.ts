@@ -1,4 +1,5 @@
 import type { ChildOutcome } from './child-run.js';
+import type { ReportRow } from './report-row.js';
 import { median } from './stats.js';
 
 /** What a timing child reports: seconds and mean training loss of every epoch. */
@@ -78,4 +79,24 @@ export function ratioOf(result: InterleavedResult, a: string, b: string): number
   const rb = result.perRound.get(b) ?? [];
   if (result.skipped.has(a) || result.skipped.has(b) || ra.length !== rb.length || ra.length === 0) return undefined;
   return median(ra.map((t, i) => t / rb[i]!));
+}
+
+/** A variant's row before its comparisons and target: its median s/epoch over rounds, or why it was skipped. */
+export function timingRow(result: InterleavedResult, benchmark: string, variant: Variant): ReportRow {
+  const reason = result.skipped.get(variant.id);
+  if (reason) return { benchmark, variant: variant.label, value: 'skipped', status: 'skipped', note: reason };
+  return { benchmark, variant: variant.label, value: `${median(result.perRound.get(variant.id)!).toFixed(3)} s/epoch`, status: 'info' };
+}
+
+/** What a results file keeps of each variant: its epochs, its per-round medians and its last run's losses, or why it was skipped. */
+export function variantRecords(result: InterleavedResult, variants: readonly Variant[]) {
+  return variants.map((v) => ({
+    id: v.id,
+    label: v.label,
+    warmupEpochs: v.warmup,
+    measuredEpochs: v.measured,
+    skipped: result.skipped.get(v.id),
+    medianPerRound: result.perRound.get(v.id),
+    lastRunTrainLoss: result.losses.get(v.id),
+  }));
 }

@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChild } from './child-run.js';
-import { addFastestPerRound, type EpochTimes, ratioOf, runInterleaved, type Variant } from './interleaved-runs.js';
+import { addFastestPerRound, type EpochTimes, ratioOf, runInterleaved, timingRow, type Variant, variantRecords } from './interleaved-runs.js';
 import type { ReportRow } from './report-row.js';
 import { BENCH_ROOT, BENCH_TMP, REPO_ROOT } from './repo-paths.js';
-import { median } from './stats.js';
 import type { Tox21TrainingSet } from './tox21-training-set.js';
 import { PYTHON } from './toy-suite.js';
 
@@ -84,9 +83,8 @@ export async function runTox21Suite(options: Tox21SuiteOptions): Promise<{ rows:
   const runs = await runInterleaved({ name: 'tox21', variants, rounds: options.rounds });
   addFastestPerRound(runs, 'torch', ['torch1', 'torch2'], options.rounds);
   const rows: ReportRow[] = variants.map((v) => {
-    const reason = runs.skipped.get(v.id);
-    if (reason) return { benchmark: BENCHMARK, variant: v.label, value: 'skipped', status: 'skipped', note: reason };
-    const row: ReportRow = { benchmark: BENCHMARK, variant: v.label, value: `${median(runs.perRound.get(v.id)!).toFixed(3)} s/epoch`, status: 'info' };
+    const row = timingRow(runs, BENCHMARK, v);
+    if (row.status === 'skipped') return row;
     const vsBest = ratioOf(runs, v.id, 'torch');
     if (vsBest !== undefined) row.comparison = `${vsBest.toFixed(2)}x best PyTorch`;
     const vsSparse = v.id === 'wasm-dense' ? ratioOf(runs, 'wasm-dense', 'wasm') : undefined;
@@ -105,15 +103,7 @@ export async function runTox21Suite(options: Tox21SuiteOptions): Promise<{ rows:
       rounds: options.rounds,
       torchVersion: runs.torchVersion,
       torchBlas: runs.blas,
-      variants: variants.map((v) => ({
-        id: v.id,
-        label: v.label,
-        warmupEpochs: v.warmup,
-        measuredEpochs: v.measured,
-        skipped: runs.skipped.get(v.id),
-        medianPerRound: runs.perRound.get(v.id),
-        lastRunTrainLoss: runs.losses.get(v.id),
-      })),
+      variants: variantRecords(runs, variants),
       ratios: {
         wasmVsBestTorch: ratioOf(runs, 'wasm', 'torch'),
         torch2VsTorch1: ratioOf(runs, 'torch2', 'torch1'),

@@ -2,9 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChild } from './child-run.js';
 import type { ReportRow } from './report-row.js';
-import { addFastestPerRound, type EpochTimes, ratioOf, runInterleaved, type Variant } from './interleaved-runs.js';
+import { addFastestPerRound, type EpochTimes, ratioOf, runInterleaved, timingRow, type Variant, variantRecords } from './interleaved-runs.js';
 import { BENCH_ROOT, BENCH_TMP } from './repo-paths.js';
-import { median } from './stats.js';
 import { writeToyTrainingFile } from './toy-dataset.js';
 import { plainPeerPresent, runPlainPeer } from './toy-plain-peer.js';
 
@@ -84,7 +83,7 @@ export async function runToySuite(options: ToySuiteOptions): Promise<ToySuiteRes
   if (!options.skipCpu) variants.push(tfjsVariant('cpu', 'our trainer, cpu', 'cpu', 'trainer', 1, 2));
 
   const runs = await runInterleaved({ name: 'toy', variants, rounds: options.rounds });
-  const { perRound, losses, skipped, torchVersion, blas } = runs;
+  const { torchVersion, blas } = runs;
   // The fastest PyTorch run of each round (our peer and the plain loop, 1 and 2 threads): with the
   // cores oversubscribed, 2 OpenMP threads can be several times slower than 1, and the target is
   // about PyTorch at its best on this machine.
@@ -97,9 +96,8 @@ export async function runToySuite(options: ToySuiteOptions): Promise<ToySuiteRes
   const ratio = (a: string, b: string) => ratioOf(runs, a, b);
   const torch2VsPlain2 = ratio('torch2', 'torch-plain2');
   const rowsOut: ReportRow[] = variants.map((v) => {
-    const reason = skipped.get(v.id);
-    if (reason) return { benchmark: 'toy training', variant: v.label, value: 'skipped', status: 'skipped', note: reason };
-    const row: ReportRow = { benchmark: 'toy training', variant: v.label, value: `${median(perRound.get(v.id)!).toFixed(3)} s/epoch`, status: 'info' };
+    const row = timingRow(runs, 'toy training', v);
+    if (row.status === 'skipped') return row;
     const comparisons: string[] = [];
     const vsBest = ratio(v.id, 'torch');
     if (vsBest !== undefined) comparisons.push(`${vsBest.toFixed(2)}x best PyTorch`);
@@ -130,15 +128,7 @@ export async function runToySuite(options: ToySuiteOptions): Promise<ToySuiteRes
     batchSize: 5000,
     rounds: options.rounds,
     torchBlas: blas,
-    variants: variants.map((v) => ({
-      id: v.id,
-      label: v.label,
-      warmupEpochs: v.warmup,
-      measuredEpochs: v.measured,
-      skipped: skipped.get(v.id),
-      medianPerRound: perRound.get(v.id),
-      lastRunTrainLoss: losses.get(v.id),
-    })),
+    variants: variantRecords(runs, variants),
     ratios: {
       wasmVsBestTorch: ratio('wasm', 'torch'),
       wasmVsTorch2: ratio('wasm', 'torch2'),
