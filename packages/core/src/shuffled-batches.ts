@@ -45,8 +45,7 @@ export class ShuffledBatches {
 
   /** Rows [start, end) of the current order, the features as their nonzero entries (for a sparse first layer). */
   sparseBatch(start: number, end: number): { xs: SparseRows; yb: tf.Tensor2D } {
-    const { cols } = this.features;
-    if (!this.sparse) return { xs: sparseRows(this.x.subarray(start * cols, end * cols), end - start, cols), yb: this.labelBatch(start, end) };
+    if (!this.sparse) throw new Error('ShuffledBatches: the features are kept dense (no sparseFeatures); take batch');
     return { xs: takeSparseRows(this.sparse, this.order.subarray(start, end)), yb: this.labelBatch(start, end) };
   }
 
