@@ -72,8 +72,9 @@ const suite = async <R extends { rows: ReportRow[]; json: unknown }>(file: strin
   const start: LoadSample = rows.length === 0 ? runStart : sampleLoad();
   const result = await run();
   const span = { start, end: sampleLoad() };
-  rows.push(...markRows(result.rows, span, verdict));
-  save(file, { ...(result.json as object), table: markRows(result.rows, span, verdict) }, span);
+  const marked = markRows(result.rows, span, verdict);
+  rows.push(...marked);
+  save(file, { ...(result.json as object), table: marked }, span);
   process.stderr.write(`${file}: ${describeLoad(span)}\n`);
   return result;
 };
