@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Dataset } from '@mtl/core';
+import { nonzeroShare } from '@mtl/core/internal';
 
 /**
  * The Tox21 training rows as the `mtl` app trains on them, in two files both
@@ -30,9 +31,7 @@ export interface Tox21TrainingSet {
 
 export function writeTox21TrainingSet(base: string, info: Omit<Tox21TrainingSet, 'rows' | 'cols' | 'zeroShare'>, train: Dataset): Tox21TrainingSet {
   const { x, y } = train;
-  let zeros = 0;
-  for (const v of x.data) if (v === 0) zeros++;
-  const full: Tox21TrainingSet = { rows: x.rows, cols: x.cols, zeroShare: zeros / x.data.length, ...info };
+  const full: Tox21TrainingSet = { rows: x.rows, cols: x.cols, zeroShare: 1 - nonzeroShare(x), ...info };
   const values = new Float32Array(x.data.length + y.data.length);
   values.set(x.data, 0);
   values.set(y.data, x.data.length);
