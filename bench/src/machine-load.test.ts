@@ -39,6 +39,11 @@ describe('markRows', () => {
     expect(rows[0]!.status).toBe('met');
   });
 
+  it('keeps the verdict of a figure the load does not move (peak memory) in a loaded run', () => {
+    const memory = { benchmark: 'peak RSS', variant: '', value: '600 MB', target: '< 1024 MB', status: 'met' as const, loadIndependent: true };
+    expect(markRows([memory], span, 'loaded')[0]!.status).toBe('met');
+  });
+
   it('describes a span by its 1-minute averages', () => {
     expect(describeLoad(span)).toBe('load 0.42 → 1.31');
   });

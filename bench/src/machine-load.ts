@@ -53,7 +53,7 @@ export function describeLoad(span: LoadSpan): string {
 export function markRows(rows: readonly ReportRow[], span: LoadSpan, verdict: LoadVerdict): ReportRow[] {
   return rows.map((row) => {
     const marked: ReportRow = { ...row, load: describeLoad(span) };
-    if (verdict === 'loaded') {
+    if (verdict === 'loaded' && !row.loadIndependent) {
       if (row.comparison) marked.comparison = `${row.comparison} (${NOT_A_CLAIM})`;
       if (row.status === 'met' || row.status === 'not met') marked.status = NOT_A_CLAIM;
     }

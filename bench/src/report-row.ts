@@ -14,6 +14,8 @@ export interface ReportRow {
   target?: string;
   status: ReportStatus;
   note?: string;
+  /** A figure the machine's load does not move (peak memory): its verdict stands in a loaded run. */
+  loadIndependent?: boolean;
 }
 
 export function markdownTable(rows: readonly ReportRow[]): string {

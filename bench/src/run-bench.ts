@@ -6,6 +6,9 @@
  *
  * The load average is sampled when the run starts and around every suite, and
  * printed beside every ratio; a run that started loaded claims nothing (machine-load.ts).
+ *
+ * `--only mbti-full` (never run by default: most of an hour) builds a Kaggle-size
+ * synthetic MBTI file and records the peak RSS of a cold and a warm `mbti train`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -26,12 +29,15 @@ import {
 import { markdownTable, type ReportRow } from './report-row.js';
 import { runDashboardSuite } from './dashboard-suite.js';
 import { runIngestionSuite } from './ingestion-suite.js';
+import { runMbtiFullSuite } from './mbti-full-suite.js';
 import { runMbtiSuite } from './mbti-suite.js';
 import { runTox21Suite } from './tox21-suite.js';
 import { runToySuite } from './toy-suite.js';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 const SUITES = ['toy', 'tox21', 'mbti', 'ingestion', 'dashboard'] as const;
+/** Suites run only when --only names them. */
+const OPT_IN = ['mbti-full'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +53,8 @@ const { values } = parseArgs({
   },
 });
 const only = new Set(values.only ? values.only.split(',') : SUITES);
-for (const name of only) if (!(SUITES as readonly string[]).includes(name)) throw new Error(`--only: unknown suite "${name}"; use ${SUITES.join(', ')}`);
+const known: readonly string[] = [...SUITES, ...OPT_IN];
+for (const name of only) if (!known.includes(name)) throw new Error(`--only: unknown suite "${name}"; use ${known.join(', ')}`);
 
 mkdirSync(RESULTS, { recursive: true });
 const runStart = await waitForQuiet({
@@ -97,6 +104,7 @@ for (const [name, file, run] of [
   ['mbti', 'mbti', () => runMbtiSuite(Number(values['mbti-epochs']))],
   ['ingestion', 'ingestion', () => runIngestionSuite()],
   ['dashboard', 'dashboard-cost', () => runDashboardSuite(Number(values['dashboard-epochs']))],
+  ['mbti-full', 'mbti-full-scale', () => runMbtiFullSuite()],
 ] as const) {
   if (!only.has(name)) continue;
   await suite(file, run);

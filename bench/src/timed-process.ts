@@ -12,14 +12,18 @@ export interface TimedRun {
   stderr: string;
 }
 
-/** Runs `node script args` with the peak-RSS probe; wall time, peak RSS and output. */
-export function timedNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<TimedRun> {
+/** Runs `node script args` with the peak-RSS probe; wall time, peak RSS and output (`echo`: the child's stdout also goes to our stderr as it comes). */
+export function timedNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}, options: { echo?: boolean } = {}): Promise<TimedRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ['--import', PEAK_RSS, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      // A run of many minutes shows its own progress lines.
+      if (options.echo) process.stderr.write(c);
+    });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
