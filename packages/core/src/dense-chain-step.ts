@@ -4,10 +4,10 @@ import { maskedBceWithGradient, type MaskedLossOptions } from './masked-loss.js'
 import { simdKernels } from './simd-kernels.js';
 import { type SparseRows, sparseMatMul, sparseTransposedMatMul } from './sparse-rows.js';
 
-type Activation = 'relu' | 'linear' | 'sigmoid' | 'tanh';
+export type Activation = 'relu' | 'linear' | 'sigmoid' | 'tanh';
 
 /** One Dense layer of a chain, as the step needs it. */
-interface ChainLayer {
+export interface ChainLayer {
   kernel: tf.Variable;
   bias: tf.Variable;
   activation: Activation;
@@ -274,7 +274,7 @@ function fusedLinearBackward(
 }
 
 /** The model's Dense layers when it is input -> Dense [-> Dropout] -> ... -> Dense and nothing else; otherwise undefined. */
-function denseChain(model: tf.LayersModel): ChainLayer[] | undefined {
+export function denseChain(model: tf.LayersModel): ChainLayer[] | undefined {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return undefined;
   const [input, ...layers] = model.layers;
   if (!input || input.getClassName() !== 'InputLayer' || layers.length === 0) return undefined;

@@ -21,6 +21,7 @@ import {
 import { denseChainStep, type DenseChainStep, hostMaskedBceGradient, type LossGradient, tapeLossGradient } from './dense-chain-step.js';
 import { dropoutLayers, dropoutSeedStream, keepDropoutSeeds, seedDropout } from './dropout-seeds.js';
 import { FusedAdamOptimizer } from './fused-adam.js';
+import { HostChain } from './host-chain.js';
 import { hostMemoryBackend } from './host-memory.js';
 import { maskedBceWithGradient, maskedBinaryCrossentropy, type MaskedLossOptions } from './masked-loss.js';
 import { maskedMetrics } from './masked-metrics.js';
@@ -73,6 +74,15 @@ export interface TrainOptions {
    * product to float32 rounding; runs stay deterministic and resume exactly.
    */
   sparseInput?: boolean;
+  /**
+   * Train a plain Dense chain (relu or linear hidden layers, sigmoid output, no
+   * dropout, at most 512 wide, dense inputs) under the default masked loss with
+   * one WebAssembly call per batch, on two threads when batches are big
+   * (host-chain.ts; default true; wasm and cpu backends). Adam's update is
+   * tfjs' bit for bit and the gradients agree with tfjs' to float32 rounding;
+   * the same results on one thread or two, deterministic, exact resume.
+   */
+  hostChain?: boolean;
   /** Called after each epoch's event, e.g. to write a checkpoint. */
   afterEpoch?: (record: EpochRecord, model: tf.LayersModel) => void | Promise<void>;
   /**
@@ -180,7 +190,8 @@ async function runTraining(model: tf.LayersModel, allTrain: Dataset, options: Tr
   const dropouts = dropoutLayers(model);
   const restoreDropoutSeeds = keepDropoutSeeds(dropouts);
   const chainStep = internals.verified ? fastStep({ model, options, lossFunction, train }) : undefined;
-  const shuffled = new ShuffledBatches(train.x, train.y, { sparseFeatures: chainStep?.sparseInput ?? false });
+  const hostChain = chainStep?.onHost && !chainStep.sparseInput && options.hostChain !== false ? HostChain.create(model, train, options) : undefined;
+  const shuffled = hostChain ? undefined : new ShuffledBatches(train.x, train.y, { sparseFeatures: chainStep?.sparseInput ?? false });
   try {
     if (selection.on && options.bestEpoch) best = bestEpochTracker({ options: options.bestEpoch, resumed, model, measure, emit });
     for (let epoch = startEpoch + 1; epoch <= options.epochs; epoch++) {
@@ -190,7 +201,12 @@ async function runTraining(model: tf.LayersModel, allTrain: Dataset, options: Tr
         break;
       }
       const started = performance.now();
-      shuffled.reorder(permutation(rows, rng));
+      const order = permutation(rows, rng);
+      if (hostChain) {
+        // The chain takes the weights and Adam's state for the epoch and gives them back at its end.
+        hostChain.pull(optimizer);
+        hostChain.order(order);
+      } else shuffled!.reorder(order);
       let lossSum = 0;
       for (let batch = 0; batch < batches; batch++) {
         if (control.paused) {
@@ -198,17 +214,16 @@ async function runTraining(model: tf.LayersModel, allTrain: Dataset, options: Tr
           await control.waitWhilePaused();
           if (!control.stopRequested) emit({ type: 'resumed', epoch });
         }
-        if (control.stopRequested) return stop(epoch - 1);
+        if (control.stopRequested) {
+          hostChain?.push(optimizer);
+          return stop(epoch - 1);
+        }
         const start = batch * options.batchSize;
         const end = Math.min(rows, start + options.batchSize);
-        const loss = trainStep({
-          model,
-          optimizer,
-          batch: { rows: shuffled, start, end },
-          lossFunction,
-          chainStep,
-          dropout: { layers: dropouts, seed: nextDropoutSeed() },
-        });
+        const dropoutSeed = nextDropoutSeed();
+        const loss = hostChain
+          ? hostChain.step(start, end, optimizer)
+          : trainStep({ model, optimizer, batch: { rows: shuffled!, start, end }, lossFunction, chainStep, dropout: { layers: dropouts, seed: dropoutSeed } });
         if (!Number.isFinite(loss)) {
           emit({ type: 'nan', epoch, batch: batch + 1 });
           throw new NonFiniteLossError(epoch, batch + 1);
@@ -218,6 +233,7 @@ async function runTraining(model: tf.LayersModel, allTrain: Dataset, options: Tr
         // Let key presses and signals through between batches.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
+      hostChain?.push(optimizer);
       const seconds = (performance.now() - started) / 1000;
       const record: EpochRecord = { epoch, trainLoss: lossSum / rows, ...evaluate(model, options.dev, options), seconds, samplesPerSecond: rows / seconds };
       history.push(record);
@@ -233,6 +249,7 @@ async function runTraining(model: tf.LayersModel, allTrain: Dataset, options: Tr
     emit({ type: 'end', history });
     return { history, untrainedTasks, ...(bestEpoch ? { bestEpoch } : {}), ...(stoppedEarly ? { stoppedEarly } : {}) };
   } finally {
+    hostChain?.dispose();
     optimizer.dispose();
     restoreDropoutSeeds();
   }
@@ -352,6 +369,8 @@ async function resumeFrom(checkpoint: CheckpointOptions | undefined, model: tf.L
 interface FastStep {
   step: DenseChainStep;
   lossGradient: LossGradient;
+  /** The default masked loss, computed on the host (wasm or cpu). */
+  onHost: boolean;
   /** Batches go in as their nonzero entries, to the sparse first layer. */
   sparseInput: boolean;
 }
@@ -369,7 +388,7 @@ function fastStep(input: { model: tf.LayersModel; options: TrainOptions; lossFun
   const host = hostMemoryBackend() !== undefined;
   const onHost = host && !options.lossFunction && !options.loss?.fromLogits;
   const sparseInput = host && options.sparseInput !== false && nonzeroShare(input.train.x) <= SPARSE_INPUT_SHARE;
-  return { step, lossGradient: onHost ? hostMaskedBceGradient(options.loss) : tapeLossGradient(input.lossFunction), sparseInput };
+  return { step, lossGradient: onHost ? hostMaskedBceGradient(options.loss) : tapeLossGradient(input.lossFunction), onHost, sparseInput };
 }
 
 interface StepOptions {
