@@ -289,19 +289,17 @@ __attribute__((export_name("adam"))) void adam(Chain *c, const float *g, float b
   }
 }
 
-/* Forward only, for prediction: probabilities of the rows ids[0..n) into out (n x tasks). */
-__attribute__((export_name("predict"))) void predict(const Chain *c, const int *ids, int n, float *out) {
+/* Forward only, for prediction: probabilities of the n rows at x (n x cols, contiguous) into out (n x tasks). */
+__attribute__((export_name("predict"))) void predict(const Chain *c, const float *x, int n, float *out) {
   float *s = c->scratch;
-  const int L = c->layers, T = c->tasks, tp = c->outp[L - 1];
-  int *block_ids = c->blockIds;
+  const int L = c->layers, T = c->tasks, tp = c->outp[L - 1], in0 = c->inp[0];
   for (int r0 = 0; r0 < n; r0 += R) {
-    for (int r = 0; r < R; r++) block_ids[r] = r0 + r < n ? ids[r0 + r] : -1;
     float *a0 = s + c->act[0];
     for (int r = 0; r < R; r++) {
-      float *row = a0 + r * c->inp[0];
-      for (int i = 0; i < c->inp[0]; i++) row[i] = 0;
-      if (block_ids[r] >= 0)
-        for (int i = 0; i < c->cols; i++) row[i] = c->x[(long)block_ids[r] * c->cols + i];
+      float *row = a0 + r * in0;
+      for (int i = 0; i < in0; i++) row[i] = 0;
+      if (r0 + r < n)
+        for (int i = 0; i < c->cols; i++) row[i] = x[(long)(r0 + r) * c->cols + i];
     }
     for (int l = 0; l < L; l++)
       rows_times(s + c->act[l], c->inp[l], c->weights + c->w[l], c->in[l], c->outp[l], c->weights + c->b[l], s + c->act[l + 1], c->outp[l],

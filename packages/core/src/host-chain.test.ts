@@ -120,6 +120,20 @@ describe('HostChain', () => {
     }
   });
 
+  it('predicts what model.predict gives, to float32 rounding, in chunks', () => {
+    const train = data(300, 7, 5, 23);
+    const model = buildMultiHeadModel(ODD);
+    chainSteps(model, train, permutation(300, createRng(8)), 100, 3, { loss: {} });
+    const chain = HostChain.create(model, train, { batchSize: 100 })!;
+    chain.pull(new FusedAdamOptimizer(0.01));
+    const ours = chain.predict(train.x, 64);
+    chain.dispose();
+    const theirs = tf.tidy(() => (model.predict(tf.tensor2d(train.x.data, [300, 7])) as tf.Tensor).dataSync());
+    expect([ours.rows, ours.cols]).toEqual([300, 5]);
+    for (const [i, v] of theirs.entries()) expect(Math.abs(ours.data[i]! - v)).toBeLessThan(1e-6);
+    expect(() => chain.predict(createMatrix(2, 3))).toThrow(/3 features, but the model takes 7/);
+  });
+
   it('gives the same weights, bit for bit, on one thread and on two', () => {
     const train = data(2000, 2, 3, 11);
     const order = permutation(train.x.rows, createRng(4));

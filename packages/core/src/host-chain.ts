@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type ChainLayer, denseChain } from './dense-chain-step.js';
 import { DENSE_CHAIN_WASM } from './dense-chain-wasm.js';
 import type { MaskedLossOptions } from './masked-loss.js';
-import type { Matrix } from './matrix.js';
+import { createMatrix, type Matrix } from './matrix.js';
 import { ChainThread } from './host-chain-thread.js';
 import { availableParallelism } from 'node:os';
 
@@ -37,7 +37,7 @@ interface ChainExports {
   add(a: number, b: number, n: number): void;
   clear(a: number, n: number): void;
   adam(chain: number, g: number, ...scalars: number[]): void;
-  predict(chain: number, ids: number, n: number, out: number): void;
+  predict(chain: number, x: number, n: number, out: number): void;
 }
 
 /** The parts of tfjs' AdamOptimizer whose state the chain takes over for an epoch and gives back (tfjs-core 4.x). */
@@ -348,6 +348,29 @@ export class HostChain {
     assign(adam.accBeta1, new Float32Array([this.accBeta1]));
     assign(adam.accBeta2, new Float32Array([this.accBeta2]));
     for (; this.steps > 0; this.steps--) adam.incrementIterations();
+  }
+
+  /**
+   * The model's outputs for the rows of `x` with the kernel's weights (those of
+   * the model after `push`): what `model.predict` gives, to float32 rounding,
+   * without a trip through tfjs. Rows go through in chunks above the kernel's own data.
+   */
+  predict(x: Matrix, chunkRows = 8192): Matrix {
+    const inputs = this.layers[0]!.kernel.shape[0];
+    if (x.cols !== inputs) throw new Error(`${x.cols} features, but the model takes ${inputs}`);
+    const out = createMatrix(x.rows, this.tasks);
+    const rows = Math.min(chunkRows, x.rows);
+    const inputAt = this.bytes;
+    const outputAt = inputAt + rows * x.cols * 4;
+    this.ensure(outputAt + rows * this.tasks * 4);
+    for (let start = 0; start < x.rows; start += rows) {
+      const n = Math.min(rows, x.rows - start);
+      const floats = this.floats();
+      floats.set(x.data.subarray(start * x.cols, (start + n) * x.cols), inputAt / 4);
+      this.exports.predict(this.at.chain * 4, inputAt, n, outputAt);
+      out.data.set(floats.subarray(outputAt / 4, outputAt / 4 + n * this.tasks), start * this.tasks);
+    }
+    return out;
   }
 
   /** The memory as floats (a fresh view: growing the memory detaches the old one). */

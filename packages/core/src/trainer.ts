@@ -235,7 +235,13 @@ async function runTraining(model: tf.LayersModel, allTrain: Dataset, options: Tr
       }
       hostChain?.push(optimizer);
       const seconds = (performance.now() - started) / 1000;
-      const record: EpochRecord = { epoch, trainLoss: lossSum / rows, ...evaluate(model, options.dev, options), seconds, samplesPerSecond: rows / seconds };
+      const record: EpochRecord = {
+        epoch,
+        trainLoss: lossSum / rows,
+        ...evaluate(model, options.dev, options, hostChain),
+        seconds,
+        samplesPerSecond: rows / seconds,
+      };
       history.push(record);
       emit({ type: 'epoch', epochs: options.epochs, ...record });
       best?.observe({ epoch, score: selection.on!.kind === 'dev' ? measure(record) : measure(), model });
@@ -423,9 +429,10 @@ function trainStep({ model, optimizer, batch, lossFunction, chainStep, dropout }
   });
 }
 
-function evaluate(model: tf.LayersModel, dev: Dataset | undefined, options: TrainOptions): Pick<EpochRecord, 'devLoss' | 'tasks'> {
+/** Dev loss and metrics of the model's weights; through the host chain when training uses one (its weights are the model's after `push`). */
+function evaluate(model: tf.LayersModel, dev: Dataset | undefined, options: TrainOptions, hostChain?: HostChain): Pick<EpochRecord, 'devLoss' | 'tasks'> {
   if (!dev || dev.x.rows === 0) return { devLoss: null, tasks: [] };
-  const probs = predictProbabilities(model, dev.x);
+  const probs = hostChain ? hostChain.predict(dev.x) : predictProbabilities(model, dev.x);
   const devLoss = options.loss?.fromLogits
     ? tf.tidy(
         () =>
