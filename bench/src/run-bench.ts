@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs the suites, writes bench/results/<suite>.json and
- * prints one markdown table. Flags: --only toy,tox21,mbti,ingestion,dashboard
+ * prints one markdown table. Flags: --only toy,toy-cli,tox21,mbti,ingestion,dashboard
  * --rounds N (toy interleaving rounds) --epochs N (measured toy epochs per run) --no-cpu
+ * --cli-epochs S,L (the toy CLI's short and long runs: s/epoch is the slope between them)
  * --tox21-epochs N (measured Tox21 epochs per run) --tox21-dense (also our dense first layer) --mbti-epochs N --dashboard-epochs N --wait-quiet S (seconds to wait for a quiet machine, default 180).
  *
  * The load average is sampled when the run starts and around every suite, and
@@ -28,14 +29,16 @@ import {
 } from './machine-load.js';
 import { markdownTable, type ReportRow } from './report-row.js';
 import { runDashboardSuite } from './dashboard-suite.js';
+import { parseEpochPair } from './epoch-slope.js';
 import { runIngestionSuite } from './ingestion-suite.js';
 import { runMbtiFullSuite } from './mbti-full-suite.js';
 import { runMbtiSuite } from './mbti-suite.js';
 import { runTox21Suite } from './tox21-suite.js';
+import { runToyCliSuite } from './toy-cli-suite.js';
 import { runToySuite } from './toy-suite.js';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
-const SUITES = ['toy', 'tox21', 'mbti', 'ingestion', 'dashboard'] as const;
+const SUITES = ['toy', 'toy-cli', 'tox21', 'mbti', 'ingestion', 'dashboard'] as const;
 /** Suites run only when --only names them. */
 const OPT_IN = ['mbti-full'] as const;
 
@@ -45,6 +48,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     epochs: { type: 'string', default: '5' },
     'no-cpu': { type: 'boolean', default: false },
+    'cli-epochs': { type: 'string', default: '10,60' },
     'tox21-epochs': { type: 'string', default: '3' },
     'tox21-dense': { type: 'boolean', default: false },
     'mbti-epochs': { type: 'string', default: '20' },
@@ -55,6 +59,7 @@ const { values } = parseArgs({
 const only = new Set(values.only ? values.only.split(',') : SUITES);
 const known: readonly string[] = [...SUITES, ...OPT_IN];
 for (const name of only) if (!known.includes(name)) throw new Error(`--only: unknown suite "${name}"; use ${known.join(', ')}`);
+const cliEpochs = parseEpochPair('--cli-epochs', values['cli-epochs']);
 
 mkdirSync(RESULTS, { recursive: true });
 const runStart = await waitForQuiet({
@@ -90,6 +95,11 @@ if (only.has('toy')) {
   const toy = await suite('toy-training', () => runToySuite({ rounds: Number(values.rounds), epochs: Number(values.epochs), skipCpu: values['no-cpu'] }));
   torch = toy.torchVersion;
   blas = toy.blas;
+}
+
+if (only.has('toy-cli')) {
+  const cli = await suite('toy-cli', () => runToyCliSuite({ rounds: Number(values.rounds), epochs: cliEpochs, peerEpochs: Number(values.epochs) }));
+  torch ??= cli.torchVersion;
 }
 
 if (only.has('tox21')) {
