@@ -28,7 +28,39 @@ describe('taskMetrics', () => {
   });
 });
 
+/** Average precision the slow way: every distinct threshold from the top, precision times the recall it adds. */
+function referenceAveragePrecision(labels: number[], scores: number[]): number {
+  const positives = labels.filter((l) => l === 1).length;
+  let sum = 0;
+  let recall = 0;
+  for (const t of [...new Set(scores)].sort((a, b) => b - a)) {
+    const chosen = labels.filter((_, i) => scores[i]! >= t);
+    const hits = chosen.filter((l) => l === 1).length;
+    sum += (hits / positives - recall) * (hits / chosen.length);
+    recall = hits / positives;
+  }
+  return sum;
+}
+
 describe('averagePrecision', () => {
+  it('equals the threshold-by-threshold definition on scores with many ties', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let trial = 0; trial < 20; trial++) {
+      const labels = Array.from({ length: 200 }, () => (next() < 0.3 ? 1 : 0));
+      labels[0] = 1;
+      labels[1] = 0;
+      const scores = labels.map((l) => Math.round((next() + l * 0.3) * 20) / 20);
+      expect(averagePrecision(labels, scores)).toBeCloseTo(referenceAveragePrecision(labels, scores), 12);
+    }
+  });
+
+  it('ends, with a value in [0, 1], when a score is NaN', () => {
+    const value = averagePrecision([1, 0, 1, 0], [0.9, NaN, NaN, 0.2])!;
+    expect(value).toBeGreaterThanOrEqual(0);
+    expect(value).toBeLessThanOrEqual(1);
+  });
+
   it('matches scikit-learn on hand-checked cases, ties entering together', () => {
     // sklearn.metrics.average_precision_score gives the same three values.
     expect(averagePrecision([1, 0], [0.5, 0.5])).toBe(0.5);
