@@ -39,8 +39,6 @@ export function taskMetrics(name: string, labels: ArrayLike<number>, probs: Arra
     tn = 0,
     fp = 0,
     fn = 0;
-  const y: number[] = [];
-  const p: number[] = [];
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i]!;
     if (label === MISSING || Number.isNaN(label)) continue;
@@ -50,10 +48,17 @@ export function taskMetrics(name: string, labels: ArrayLike<number>, probs: Arra
     else if (positive) fn++;
     else if (predicted) fp++;
     else tn++;
-    y.push(positive ? 1 : 0);
-    p.push(probs[i]!);
   }
-  const n = y.length;
+  // The scores of each class, apart, for the rank metrics (typed arrays: one native sort each).
+  const positives = new Float64Array(tp + fn);
+  const negatives = new Float64Array(tn + fp);
+  for (let i = 0, p = 0, q = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (label === MISSING || Number.isNaN(label)) continue;
+    if (label >= 0.5) positives[p++] = probs[i]!;
+    else negatives[q++] = probs[i]!;
+  }
+  const n = tp + tn + fp + fn;
   if (n === 0) {
     return {
       name,
@@ -80,18 +85,12 @@ export function taskMetrics(name: string, labels: ArrayLike<number>, probs: Arra
     balancedAccuracy: recalls.reduce((a, b) => a + b, 0) / recalls.length,
     f1: f1Pos,
     macroF1: f1Pos === null || f1Neg === null ? null : (f1Pos + f1Neg) / 2,
-    ...rankMetrics(y, p),
+    ...(positives.length > 0 && negatives.length > 0
+      ? { auc: sortedRocAuc(positives.sort(), negatives.sort()), averagePrecision: sortedAveragePrecision(positives, negatives) }
+      : { auc: null, averagePrecision: null }),
     positiveRate: pos / n,
     majorityBaseline: Math.max(pos, neg) / n,
   };
-}
-
-/** ROC-AUC and average precision from one sort of each class's scores. */
-function rankMetrics(labels: readonly number[], scores: readonly number[]): Pick<TaskMetrics, 'auc' | 'averagePrecision'> {
-  const sorted = scoresByClass(labels, scores);
-  return sorted
-    ? { auc: sortedRocAuc(sorted.pos, sorted.neg), averagePrecision: sortedAveragePrecision(sorted.pos, sorted.neg) }
-    : { auc: null, averagePrecision: null };
 }
 
 function f1Score(tp: number, fp: number, fn: number): number | null {
