@@ -54,7 +54,7 @@ function rowsOf(m: Matrix, ids: Int32Array): tf.Tensor2D {
 
 /** `steps` Adam steps of tfjs (the tape-free step and fused Adam) over batches of the order; the losses. */
 function tfjsSteps(model: tf.LayersModel, train: { x: Matrix; y: Matrix }, order: Int32Array, batch: number, steps: number, loss: MaskedLossOptions) {
-  const optimizer = new FusedAdamOptimizer(0.01);
+  const optimizer: tf.Optimizer = new FusedAdamOptimizer(0.01);
   const step = denseChainStep(model)!;
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
@@ -110,7 +110,10 @@ describe('HostChain', () => {
     // Adam's state comes back where tfjs keeps it: checkpoints hold the same.
     const [sa, sb] = await Promise.all([a.optimizer, b.optimizer].map((o) => o.getWeights()));
     // Same slots as tfjs' (each model's variables have their own unique names).
-    const slots = (model: tf.LayersModel) => ['iter', ...['m', 'v'].flatMap((k) => model.trainableWeights.map((w) => `${w.read().name}/${k}`))];
+    const slots = (model: tf.LayersModel) => [
+      'iter',
+      ...['m', 'v'].flatMap((k) => model.trainableWeights.map((w) => `${(w.read() as tf.Variable).name}/${k}`)),
+    ];
     expect(sa!.map((w) => w.name)).toEqual(slots(reference));
     expect(sb!.map((w) => w.name)).toEqual(slots(ours));
     expect(b.optimizer.iterations).toBe(5);

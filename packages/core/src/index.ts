@@ -23,6 +23,7 @@ export type { TaskMetrics } from './masked-metrics.js';
 export { buildMultiHeadModel } from './model-builder.js';
 export { averageModels } from './model-averaging.js';
 export { predictProbabilities } from './predict.js';
+export type { PredictOptions } from './predict.js';
 export type { Activation, DenseSpec, HeadSpec, MultiHeadSpec } from './model-builder.js';
 
 // Training and events: the trainer, its pause/stop control, the comparison of variants, and what they report.

@@ -64,6 +64,14 @@ describe.each(['wasm', 'cpu'] as const)('trainMultiTask on sparse inputs (%s)', 
     expect(densePredict).not.toHaveBeenCalled();
     expect(probabilities.rows).toBe(300);
     probabilities.data.forEach((p, i) => expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6));
+    // sparseInput false: model.predict, as asked; true: the sparse layer without counting nonzeros, even for dense rows.
+    predictProbabilities(net, data.x, { sparseInput: false });
+    expect(densePredict).toHaveBeenCalledTimes(1);
+    const dense = createMatrix(4, 256, new Float32Array(4 * 256).fill(1));
+    const expectedDense = (net.predict(tf.tensor2d(dense.data, [4, 256])) as tf.Tensor).dataSync();
+    const viaSparse = predictProbabilities(net, dense, { sparseInput: true });
+    expect(densePredict).toHaveBeenCalledTimes(2);
+    viaSparse.data.forEach((p, i) => expect(Math.abs(p - expectedDense[i]!)).toBeLessThan(1e-5));
   });
 
   it('leaves no tensors behind, training or predicting', async () => {

@@ -191,7 +191,8 @@ async function runTraining(model: tf.LayersModel, allTrain: Dataset, options: Tr
   const restoreDropoutSeeds = keepDropoutSeeds(dropouts);
   const chainStep = internals.verified ? fastStep({ model, options, lossFunction, train }) : undefined;
   const hostChain = chainStep?.onHost && !chainStep.sparseInput && options.hostChain !== false ? HostChain.create(model, train, options) : undefined;
-  const shuffled = hostChain ? undefined : new ShuffledBatches(train.x, train.y, { sparseFeatures: chainStep?.sparseInput ?? false });
+  const sparseInput = chainStep?.sparseInput ?? false;
+  const shuffled = hostChain ? undefined : new ShuffledBatches(train.x, train.y, { sparseFeatures: sparseInput });
   try {
     if (selection.on && options.bestEpoch) best = bestEpochTracker({ options: options.bestEpoch, resumed, model, measure, emit });
     for (let epoch = startEpoch + 1; epoch <= options.epochs; epoch++) {
@@ -238,7 +239,7 @@ async function runTraining(model: tf.LayersModel, allTrain: Dataset, options: Tr
       const record: EpochRecord = {
         epoch,
         trainLoss: lossSum / rows,
-        ...evaluate(model, options.dev, options, hostChain),
+        ...evaluate(model, options.dev, options, { hostChain, sparseInput }),
         seconds,
         samplesPerSecond: rows / seconds,
       };
@@ -262,7 +263,7 @@ async function runTraining(model: tf.LayersModel, allTrain: Dataset, options: Tr
 
   /** The score of the weights the model has now (or of an epoch's record on the dev rows), on the rows the epoch is chosen on. */
   function measure(record?: Pick<EpochRecord, 'devLoss' | 'tasks'>): number | null {
-    const measured = record ?? evaluate(model, selection.on!.data, options);
+    const measured = record ?? evaluate(model, selection.on!.data, options, { sparseInput });
     return epochScore({ metric: options.bestEpoch!.metric, ...measured, ignore: untrainedTasks });
   }
 
@@ -429,10 +430,19 @@ function trainStep({ model, optimizer, batch, lossFunction, chainStep, dropout }
   });
 }
 
-/** Dev loss and metrics of the model's weights; through the host chain when training uses one (its weights are the model's after `push`). */
-function evaluate(model: tf.LayersModel, dev: Dataset | undefined, options: TrainOptions, hostChain?: HostChain): Pick<EpochRecord, 'devLoss' | 'tasks'> {
+/**
+ * Dev loss and metrics of the model's weights: through the host chain when
+ * training uses one (its weights are the model's after `push`), otherwise
+ * with the sparse first layer exactly when training took it (no scan of the dev rows each epoch).
+ */
+function evaluate(
+  model: tf.LayersModel,
+  dev: Dataset | undefined,
+  options: TrainOptions,
+  paths: { hostChain?: HostChain | undefined; sparseInput: boolean },
+): Pick<EpochRecord, 'devLoss' | 'tasks'> {
   if (!dev || dev.x.rows === 0) return { devLoss: null, tasks: [] };
-  const probs = hostChain ? hostChain.predict(dev.x) : predictProbabilities(model, dev.x);
+  const probs = paths.hostChain ? paths.hostChain.predict(dev.x) : predictProbabilities(model, dev.x, { sparseInput: paths.sparseInput });
   const devLoss = options.loss?.fromLogits
     ? tf.tidy(
         () =>
