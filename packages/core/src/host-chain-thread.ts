@@ -29,11 +29,14 @@ const COMMAND = 2;
 const START = 3;
 const COUNT = 4;
 const FAILED = 5;
+const READY = 6;
 const GRADIENT = 1;
 const ORDER = 2;
 const QUIT = 3;
 /** How long the main thread waits for a step before it calls the thread lost. */
 const STEP_TIMEOUT_MS = 120_000;
+/** How long the main thread waits for the thread to start before it does without (a new isolate takes ~50 ms). */
+const START_TIMEOUT_MS = 10_000;
 
 /**
  * A second thread for the dense-chain kernel: its own instance of the module,
@@ -53,8 +56,14 @@ export class ChainThread {
   private readonly message: Uint8Array;
   private seq = 0;
   private closed = false;
+  private started: boolean | undefined;
 
-  constructor(module: object, image: ArrayBuffer, layout: ThreadLayout) {
+  constructor(
+    module: object,
+    image: ArrayBuffer,
+    layout: ThreadLayout,
+    private readonly startTimeoutMs = START_TIMEOUT_MS,
+  ) {
     const data: ThreadData = {
       module,
       image,
@@ -74,8 +83,25 @@ export class ChainThread {
     this.message = new Uint8Array(data.message);
     // The thread's code is threadMain's own text: no file to find, from TypeScript sources (tests) or from dist.
     this.worker = new Worker(`(${threadMain.toString()})(require('node:worker_threads'))`, { eval: true, workerData: data });
-    // Never what keeps the process alive.
+    // Never what keeps the process alive. A thread that dies is seen through the control words
+    // (it never gets ready, or stops answering); its error event must not take the process down.
     this.worker.unref();
+    this.worker.on('error', () => this.close());
+  }
+
+  /**
+   * Whether the thread started (waits for it the first time, up to 10 s by default). A
+   * thread that did not start is closed; the caller computes both halves itself
+   * (the same result).
+   */
+  usable(): boolean {
+    if (this.started === undefined) {
+      const waited = performance.now();
+      while (!Atomics.load(this.control, READY) && performance.now() - waited < this.startTimeoutMs) Atomics.wait(this.control, READY, 0, 100);
+      this.started = Atomics.load(this.control, READY) === 1;
+      if (!this.started) this.close();
+    }
+    return this.started;
   }
 
   /** Gives the thread the epoch's row order. */
@@ -129,7 +155,7 @@ export class ChainThread {
  */
 function threadMain(threads: { workerData: unknown }): void {
   const data = threads.workerData as ThreadData;
-  const [seqAt, doneAt, commandAt, startAt, countAt, failedAt] = [0, 1, 2, 3, 4, 5];
+  const [seqAt, doneAt, commandAt, startAt, countAt, failedAt, readyAt] = [0, 1, 2, 3, 4, 5, 6];
   const [gradientCommand, orderCommand, quitCommand] = [1, 2, 3];
   const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: object } } }).WebAssembly;
   const kernel = new wasm.Instance(data.module, {}).exports as {
@@ -148,6 +174,8 @@ function threadMain(threads: { workerData: unknown }): void {
   const grad = new Float32Array(data.grad);
   const ids = new Int32Array(data.ids);
   const floats = new Float32Array(kernel.memory.buffer);
+  Atomics.store(control, readyAt, 1);
+  Atomics.notify(control, readyAt);
   let seen = 0;
   for (;;) {
     Atomics.wait(control, seqAt, seen);

@@ -7,6 +7,7 @@ import { DENSE_CHAIN_SOURCE_SHA256 } from './dense-chain-wasm.js';
 import { denseChainStep, hostMaskedBceGradient } from './dense-chain-step.js';
 import { FusedAdamOptimizer } from './fused-adam.js';
 import { HostChain, hostChainRefusal } from './host-chain.js';
+import { ChainThread } from './host-chain-thread.js';
 import type { MaskedLossOptions } from './masked-loss.js';
 import { createMatrix, type Matrix } from './matrix.js';
 import { buildMultiHeadModel, type MultiHeadSpec } from './model-builder.js';
@@ -146,6 +147,12 @@ describe('HostChain', () => {
     expect([a.threads, b.threads]).toEqual([1, 2]);
     expect(b.losses).toEqual(a.losses);
     expect(weights(two)).toEqual(weights(one));
+  });
+
+  it('does without a second thread that cannot start (closed; the caller computes both halves)', () => {
+    const broken = new ChainThread({}, new ArrayBuffer(0), { chain: 0, weights: 0, grad: 0, ids: 0, params: 4, rows: 4 }, 2000);
+    expect(broken.usable()).toBe(false);
+    expect(broken.usable()).toBe(false);
   });
 
   it('resumes exactly: push, a new chain pulls, and the weights are those of an unbroken run', () => {

@@ -282,6 +282,7 @@ export class HostChain {
   order(permutation: Int32Array): void {
     if (permutation.length !== this.rows) throw new Error(`a permutation of ${permutation.length} rows for ${this.rows} training rows`);
     new Int32Array(this.exports.memory.buffer).set(permutation, this.at.ids);
+    if (this.thread && !this.thread.usable()) this.thread = undefined;
     this.thread?.order(permutation);
   }
 
