@@ -3,8 +3,8 @@
 // between versions of this package. Every piece here reads tfjs internals
 // (private fields, kernel registry, backend heap, gradient order) of tfjs 4.22
 // and was verified against that release only; check `checkTfjsInternals()`
-// before relying on one (the trainer does, and `useFastWasmKernels` refuses
-// another release by itself).
+// before relying on one (the trainer does, and `wrapWasmKernels`, hence
+// `useFastWasmKernels`, refuses another release by itself).
 
 // The guard: is the installed tfjs the release these were verified against?
 export { checkTfjsInternals, VERIFIED_TFJS_VERSION } from './tfjs-internals-guard.js';
@@ -19,6 +19,10 @@ export { FusedAdamOptimizer } from './fused-adam.js';
 
 // Faster replacements for three wasm kernels.
 export { useFastWasmKernels } from './wasm-kernels.js';
+
+// Replacing a wasm kernel with one written on the backend's heap (falling back to the one it replaces).
+export { wrapWasmKernels } from './wasm-kernel-registry.js';
+export type { WasmBackend, WasmKernel, WasmKernelWrapper } from './wasm-kernel-registry.js';
 
 // A batch as its nonzero entries, for the dense-chain step's sparse first layer.
 export { nonzeroShare, sparseRows } from './sparse-rows.js';

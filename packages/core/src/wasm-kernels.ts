@@ -1,13 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkTfjsInternals } from './tfjs-internals-guard.js';
-
-/** The parts of the wasm backend these kernels use (tfjs-backend-wasm 4.x). */
-interface WasmBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
-}
-
-type Kernel = (args: { inputs: tf.NamedTensorInfoMap; backend: WasmBackend; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
+import { type WasmBackend, type WasmKernel, wrapWasmKernels } from './wasm-kernel-registry.js';
 
 /** Below this many values per row, copying value by value beats one `subarray().set()` per row. */
 const NARROW_ROW = 64;
@@ -33,6 +25,10 @@ let installed = false;
  *   gradient; plain heads are one layer and need neither): the backend
  *   copies with one `subarray().set()` per row and input, which allocates
  *   per row; these copy value by value.
+ * - `SplitV` along the last axis into wide pieces (attention's Q, K, V out of
+ *   one [posts, tokens, 3 x width] projection): the backend slices each piece
+ *   element by element (USE-lite: ~4 ms a batch of 16 posts); this copies a
+ *   row at a time (~0.5 ms).
  *
  * Idempotent; returns false, changing nothing, when the wasm backend is not
  * registered or the installed tfjs is not the release these kernels were
@@ -40,25 +36,17 @@ let installed = false;
  */
 export function useFastWasmKernels(): boolean {
   if (installed) return true;
-  if (!checkTfjsInternals().verified) return false;
-  const matMul = tf.getKernel(tf.BatchMatMul, 'wasm');
-  const transpose = tf.getKernel(tf.Transpose, 'wasm');
-  const concat = tf.getKernel(tf.Concat, 'wasm');
-  const splitV = tf.getKernel(tf.SplitV, 'wasm');
-  if (!matMul || !transpose || !concat || !splitV) return false;
-  replace(matMul, uprightMatMul(matMul.kernelFunc, transpose.kernelFunc));
-  replace(concat, narrowConcat(concat.kernelFunc));
-  replace(splitV, narrowSplit(splitV.kernelFunc));
-  installed = true;
-  return true;
+  const transpose = tf.getKernel(tf.Transpose, 'wasm') as tf.KernelConfig | undefined;
+  if (!transpose) return false;
+  installed = wrapWasmKernels({
+    [tf.BatchMatMul]: (matMul) => uprightMatMul(matMul, transpose.kernelFunc),
+    [tf.Concat]: narrowConcat,
+    [tf.SplitV]: lastAxisSplit,
+  });
+  return installed;
 }
 
-function replace(config: tf.KernelConfig, kernelFunc: Kernel): void {
-  tf.unregisterKernel(config.kernelName, config.backendName);
-  tf.registerKernel({ ...config, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
-}
-
-function uprightMatMul(original: Kernel, transpose: Kernel): Kernel {
+function uprightMatMul(original: WasmKernel, transpose: WasmKernel): WasmKernel {
   return (args) => {
     const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
     const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -85,7 +73,7 @@ function uprightMatMul(original: Kernel, transpose: Kernel): Kernel {
  * entry, transposed or not. Copying each pair into its own buffer is far
  * cheaper than that loop.
  */
-function slicedMatMul(original: Kernel, a: tf.TensorInfo, b: tf.TensorInfo, backend: WasmBackend): tf.TensorInfo {
+function slicedMatMul(original: WasmKernel, a: tf.TensorInfo, b: tf.TensorInfo, backend: WasmBackend): tf.TensorInfo {
   const attrs = { transposeA: false, transposeB: false };
   const outer = a.shape.slice(0, -2);
   const batch = outer.reduce((n, d) => n * d, 1);
@@ -112,7 +100,7 @@ function lastAxis(axis: unknown, rank: number): boolean {
   return a === rank - 1 || a === -1;
 }
 
-function narrowConcat(original: Kernel): Kernel {
+function narrowConcat(original: WasmKernel): WasmKernel {
   return (args) => {
     const inputs = Object.values(args.inputs) as tf.TensorInfo[];
     const first = inputs[0];
@@ -122,36 +110,66 @@ function narrowConcat(original: Kernel): Kernel {
     if (inputs.some((t) => t.shape.length !== 2 || t.shape[0] !== rows || t.dtype !== first.dtype) || Math.max(...widths) >= NARROW_ROW) return original(args);
     const total = widths.reduce((s, w) => s + w, 0);
     const out = args.backend.makeOutput([rows, total], first.dtype);
-    const outValues = args.backend.typedArrayFromHeap(out);
+    const to = args.backend.typedArrayFromHeap(out);
     let offset = 0;
     inputs.forEach((input, i) => {
       const width = widths[i]!;
-      const values = args.backend.typedArrayFromHeap(input);
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < width; c++) outValues[r * total + offset + c] = values[r * width + c]!;
-      }
+      copyColumns(
+        rows,
+        width,
+        { values: args.backend.typedArrayFromHeap(input), rowLength: width, column: 0 },
+        { values: to, rowLength: total, column: offset },
+      );
       offset += width;
     });
     return out;
   };
 }
 
-function narrowSplit(original: Kernel): Kernel {
+/**
+ * `SplitV` along the last axis into copies of its pieces: of narrow 2-d rows
+ * (all pieces narrower than `NARROW_ROW`), or of pieces all at least that wide;
+ * any other split (another axis, narrow and wide pieces mixed) by `original`.
+ */
+function lastAxisSplit(original: WasmKernel): WasmKernel {
   return (args) => {
     const { x } = args.inputs as unknown as { x: tf.TensorInfo };
-    if (x.dtype === 'string' || x.shape.length !== 2 || !lastAxis(args.attrs.axis, 2) || x.shape[1]! >= NARROW_ROW) return original(args);
-    const [rows, width] = x.shape as [number, number];
-    const sizes = tf.backend_util.prepareSplitSize(x, args.attrs.numOrSizeSplits as number | number[], 1);
-    const values = args.backend.typedArrayFromHeap(x);
+    const rank = x.shape.length;
+    if (x.dtype === 'string' || x.dtype === 'complex64' || rank < 2) return original(args);
+    const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
+    if (axis !== rank - 1) return original(args);
+    const sizes = tf.backend_util.prepareSplitSize(x, args.attrs.numOrSizeSplits as number | number[], axis);
+    const width = x.shape[axis]!;
+    const narrow = rank === 2 && width < NARROW_ROW;
+    if (!narrow && Math.min(...sizes) < NARROW_ROW) return original(args);
+    const rows = x.shape.slice(0, -1).reduce((n, d) => n * d, 1);
+    const outs = sizes.map((size) => args.backend.makeOutput([...x.shape.slice(0, -1), size], x.dtype));
+    // Views are taken after makeOutput: growing the wasm heap detaches earlier ones.
+    const from = args.backend.typedArrayFromHeap(x);
     let offset = 0;
-    return sizes.map((size) => {
-      const out = args.backend.makeOutput([rows, size], x.dtype);
-      const outValues = args.backend.typedArrayFromHeap(out);
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < size; c++) outValues[r * size + c] = values[r * width + offset + c]!;
-      }
+    outs.forEach((out, i) => {
+      const size = sizes[i]!;
+      copyColumns(rows, size, { values: from, rowLength: width, column: offset }, { values: args.backend.typedArrayFromHeap(out), rowLength: size, column: 0 });
       offset += size;
-      return out;
     });
+    return outs;
   };
+}
+
+/** Some columns of a row-major matrix: its values, the length of its rows, the first of the columns. */
+interface Columns {
+  values: tf.TypedArray;
+  rowLength: number;
+  column: number;
+}
+
+/** Copies `count` columns of `rows` rows: value by value when narrower than `NARROW_ROW`, else one `subarray().set()` per row. */
+function copyColumns(rows: number, count: number, from: Columns, to: Columns): void {
+  const [source, target] = [from.values, to.values];
+  for (let r = 0; r < rows; r++) {
+    const start = r * from.rowLength + from.column;
+    const at = r * to.rowLength + to.column;
+    if (count < NARROW_ROW) for (let c = 0; c < count; c++) target[at + c] = source[start + c]!;
+    else target.set(source.subarray(start, start + count), at);
+  }
 }
