@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { type HostBackend, hostMemoryBackend, hostValues } from './host-memory.js';
 import { type SimdKernels, simdKernels } from './simd-kernels.js';
 
-/** The parts of tfjs' AdamOptimizer that the fused update reads and writes (tfjs-core 4.x). */
-interface AdamInternals {
+/** The parts of tfjs' AdamOptimizer that the fused update (and the host chain) read and write (tfjs-core 4.x). */
+export interface AdamInternals {
   learningRate: number;
   beta1: number;
   beta2: number;

@@ -22,17 +22,9 @@ interface ThreadData {
   message: SharedArrayBuffer;
 }
 
-// Control words (Int32 in `control`); the thread's copies of these are in threadMain.
-const SEQ = 0;
-const DONE = 1;
-const COMMAND = 2;
-const START = 3;
-const COUNT = 4;
-const FAILED = 5;
-const READY = 6;
-const GRADIENT = 1;
-const ORDER = 2;
-const QUIT = 3;
+// Control words (Int32 indices in `control`) and commands; threadMain keeps its own copy (it runs from its source text).
+const [SEQ, DONE, COMMAND, START, COUNT, FAILED, READY] = [0, 1, 2, 3, 4, 5, 6];
+const [GRADIENT, ORDER, QUIT] = [1, 2, 3];
 /** How long the main thread waits for a step before it calls the thread lost. */
 const STEP_TIMEOUT_MS = 120_000;
 /** How long the main thread waits for the thread to start before it does without (a new isolate takes ~50 ms). */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ChainLayer, denseChain } from './dense-chain-step.js';
 import { DENSE_CHAIN_WASM } from './dense-chain-wasm.js';
+import type { AdamInternals } from './fused-adam.js';
 import type { MaskedLossOptions } from './masked-loss.js';
 import { createMatrix, type Matrix } from './matrix.js';
 import { ChainThread } from './host-chain-thread.js';
@@ -38,19 +39,6 @@ interface ChainExports {
   clear(a: number, n: number): void;
   adam(chain: number, g: number, ...scalars: number[]): void;
   predict(chain: number, x: number, n: number, out: number): void;
-}
-
-/** The parts of tfjs' AdamOptimizer whose state the chain takes over for an epoch and gives back (tfjs-core 4.x). */
-interface AdamState {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-  accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
-  accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
-  incrementIterations(): void;
 }
 
 let compiled: object | undefined;
@@ -215,31 +203,10 @@ export class HostChain {
       for (let i = 0; i < length; i++) ints[p++] = values[i] ?? 0;
     };
     put([layers.length]);
-    put(
-      shape.map((s) => s.in),
-      MAX_LAYERS,
-    );
-    put(
-      shape.map((s) => s.out),
-      MAX_LAYERS,
-    );
-    put(inp, MAX_LAYERS);
-    put(
-      shape.map((s) => s.outp),
-      MAX_LAYERS,
-    );
-    put(
-      layers.map((l) => (l.activation === 'relu' ? 1 : 0)),
-      MAX_LAYERS,
-    );
-    put(
-      shape.map((s) => s.w),
-      MAX_LAYERS,
-    );
-    put(
-      shape.map((s) => s.b),
-      MAX_LAYERS,
-    );
+    const relu = layers.map((l) => (l.activation === 'relu' ? 1 : 0));
+    // in, out, inp, outp, relu, w, b, wt: one int per layer slot each.
+    for (const field of [shape.map((s) => s.in), shape.map((s) => s.out), inp, shape.map((s) => s.outp), relu, shape.map((s) => s.w), shape.map((s) => s.b)])
+      put(field, MAX_LAYERS);
     put(wt, MAX_LAYERS);
     put(act, MAX_LAYERS + 1);
     put([params, train.x.cols, this.tasks, BLOCK_ROWS * widest]);
@@ -257,7 +224,7 @@ export class HostChain {
 
   /** Takes the model's weights and Adam's state (moments, powers of beta) into the kernel. */
   pull(optimizer: tf.AdamOptimizer): void {
-    const adam = optimizer as unknown as AdamState;
+    const adam = optimizer as unknown as AdamInternals;
     const floats = this.floats();
     for (const [l, layer] of this.layers.entries()) {
       const s = this.shape[l]!;
@@ -288,7 +255,7 @@ export class HostChain {
 
   /** One Adam step on the rows [start, end) of the order; returns the batch's mean masked loss. */
   step(start: number, end: number, optimizer: tf.AdamOptimizer): number {
-    const adam = optimizer as unknown as AdamState;
+    const adam = optimizer as unknown as AdamInternals;
     const e = this.exports;
     const ids = (this.at.ids + start) * 4;
     const n = end - start;
@@ -332,7 +299,7 @@ export class HostChain {
 
   /** Gives the weights and Adam's state back to the model and the optimizer (creating the moments on a first push). */
   push(optimizer: tf.AdamOptimizer): void {
-    const adam = optimizer as unknown as AdamState;
+    const adam = optimizer as unknown as AdamInternals;
     const floats = this.floats();
     for (const [l, layer] of this.layers.entries()) {
       const s = this.shape[l]!;
