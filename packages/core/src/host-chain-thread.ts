@@ -27,6 +27,9 @@ const [SEQ, DONE, COMMAND, START, COUNT, FAILED, READY] = [0, 1, 2, 3, 4, 5, 6];
 const [GRADIENT, ORDER, QUIT] = [1, 2, 3];
 /** How long the main thread waits for a step before it calls the thread lost. */
 const STEP_TIMEOUT_MS = 120_000;
+/** How long either side polls for the other before it sleeps, and how long one sleep lasts at most. */
+const SPIN_MS = 1;
+const SHORT_WAIT_MS = 2;
 /** How long the main thread waits for the thread to start before it does without (a new isolate takes ~50 ms). */
 const START_TIMEOUT_MS = 10_000;
 
@@ -111,10 +114,15 @@ export class ChainThread {
 
   /** Waits for the thread's work; returns the loss sum of its rows (its gradient is in `gradient`). */
   finish(): number {
+    // Spin first (the thread's half usually ends within a millisecond of ours), then sleep in
+    // short waits: a wake-up from Atomics.notify was seen to go missing now and then (Node 20),
+    // which a long wait would turn into a stall of its whole timeout.
     const waited = performance.now();
     while (Atomics.load(this.control, DONE) !== this.seq) {
-      if (performance.now() - waited > STEP_TIMEOUT_MS) throw new Error(`the second training thread did not answer in ${STEP_TIMEOUT_MS / 1000} s`);
-      Atomics.wait(this.control, DONE, Atomics.load(this.control, DONE), 1000);
+      const elapsed = performance.now() - waited;
+      if (elapsed < SPIN_MS) continue;
+      if (elapsed > STEP_TIMEOUT_MS) throw new Error(`the second training thread did not answer in ${STEP_TIMEOUT_MS / 1000} s`);
+      Atomics.wait(this.control, DONE, Atomics.load(this.control, DONE), SHORT_WAIT_MS);
     }
     if (Atomics.load(this.control, FAILED)) {
       const text = new TextDecoder().decode(this.message.slice(0, this.message.indexOf(0) >>> 0));
@@ -170,7 +178,13 @@ function threadMain(threads: { workerData: unknown }): void {
   Atomics.notify(control, readyAt);
   let seen = 0;
   for (;;) {
-    Atomics.wait(control, seqAt, seen);
+    // As the main thread waits (see finish): poll for 1 ms, then sleep in waits of 2 ms, of 50 ms
+    // once idle for a second (between trainings, while paused), so a lost wake-up costs little.
+    const idle = performance.now();
+    while (Atomics.load(control, seqAt) === seen) {
+      const elapsed = performance.now() - idle;
+      if (elapsed > 1) Atomics.wait(control, seqAt, seen, elapsed > 1000 ? 50 : 2);
+    }
     seen = Atomics.load(control, seqAt);
     const command = control[commandAt];
     if (command === quitCommand) return;
