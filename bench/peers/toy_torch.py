@@ -59,6 +59,11 @@ def main():
     data = torch.frombuffer(bytearray(raw), dtype=torch.float32)
     x = data[: rows * 2].reshape(rows, 2).clone()
     y = data[rows * 2: rows * 5].reshape(rows, 3).clone()
+    # Free the file's buffers: glibc then raises its mmap threshold above their
+    # size, so the batches' activation buffers come from the heap instead of a
+    # fresh mmap (and its page faults) each time. The plain loop gets this by
+    # accident from its numpy temporaries; without it this loop ran 1.26x slower.
+    del data, raw
     model = ToyModel()
     optimizer = torch.optim.Adam(model.parameters(), lr=0.001, eps=EPSILON)
     generator = torch.Generator().manual_seed(0)
