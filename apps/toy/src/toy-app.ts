@@ -4,7 +4,7 @@ import { decisionMapLines } from './decision-grid.js';
 import { writeDecisionRegionsPng } from './toy-charts.js';
 import { buildToyModel, HOLDOUT_ROWS, MIN_TRAINING_ROWS, toyData, toySplit } from './toy-experiment.js';
 
-/** Default epochs: about 10 s on a 2-core machine with wasm (measured 9.6 s wall, load 1.4); the classic post used 2000. */
+/** Default epochs: ~7 s of training on a 2-core machine with wasm (0.035 s/epoch end to end, bench/README.md), plus start-up; the classic post used 2000. */
 export const DEFAULT_EPOCHS = 200;
 
 /** `toy`'s flags: the kit's common ones and the number of points. */
